@@ -1,0 +1,126 @@
+import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import { createLineSplitter } from "./line-splitter.js";
+import { MARKER_ENV, findProcessesByMarker, isProcessAlive } from "./proc-table.js";
+
+export interface ExitResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+export interface StartOptions {
+  command: string;
+  args: readonly string[];
+  cwd: string;
+  /** The child's whole environment (not merged): callers decide what passes through. */
+  env: Record<string, string | undefined>;
+  /** Tag for this process and everything it starts; a new one is made when left out. */
+  marker?: string;
+  onStdoutLine?: (line: string) => void;
+  onStderrLine?: (line: string) => void;
+  maxLineLength?: number;
+}
+
+export interface ChildHandle {
+  readonly pid: number;
+  readonly marker: string;
+  /** Settles when the child has exited and both of its streams are drained. */
+  readonly exited: Promise<ExitResult>;
+  /** The stop ladder: SIGINT to the group, wait, SIGKILL, then sweep by marker. */
+  stop(graceMs?: number): Promise<ExitResult>;
+}
+
+/**
+ * The one place Flotilla starts a child process: argv only (never a shell), its own process
+ * group, stdin closed, stdout and stderr read concurrently line by line, a marker env var.
+ */
+export function startProcess(options: StartOptions): ChildHandle {
+  const marker = options.marker ?? randomUUID();
+  const env = { ...options.env, [MARKER_ENV]: marker };
+  const child = spawn(options.command, [...options.args], {
+    cwd: options.cwd,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+    shell: false,
+  });
+
+  const stdout = createLineSplitter((l) => options.onStdoutLine?.(l), options.maxLineLength);
+  const stderr = createLineSplitter((l) => options.onStderrLine?.(l), options.maxLineLength);
+  child.stdout.on("data", (c: Buffer) => stdout.push(c));
+  child.stderr.on("data", (c: Buffer) => stderr.push(c));
+
+  const exited = new Promise<ExitResult>((resolve) => {
+    let spawnError: Error | undefined;
+    child.once("error", (err) => {
+      spawnError = err;
+      // A spawn failure (ENOENT, EACCES) emits no 'close' in some Node versions.
+      if (child.pid === undefined) {
+        options.onStderrLine?.(`failed to start ${options.command}: ${err.message}`);
+        resolve({ code: 127, signal: null });
+      }
+    });
+    child.once("close", (code, signal) => {
+      stdout.end();
+      stderr.end();
+      if (spawnError && child.pid !== undefined) options.onStderrLine?.(spawnError.message);
+      resolve({ code, signal });
+    });
+  });
+
+  const pid = child.pid ?? -1;
+
+  async function stop(graceMs = 5000): Promise<ExitResult> {
+    if (pid > 0) {
+      signalGroup(pid, "SIGINT");
+      const done = await Promise.race([exited.then(() => true), delay(graceMs).then(() => false)]);
+      if (!done) signalGroup(pid, "SIGKILL");
+    }
+    const result = await exited;
+    await sweepMarker(marker, Math.min(graceMs, 2000));
+    return result;
+  }
+
+  return { pid, marker, exited, stop };
+}
+
+/** Sends a signal to a whole process group; a group that is gone is not an error. */
+export function signalGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/**
+ * Ends every process that carries the marker, including those an agent started in process
+ * groups of their own: SIGTERM, a short wait, then SIGKILL. Returns the pids it found.
+ */
+export async function sweepMarker(marker: string, graceMs = 1000): Promise<number[]> {
+  const found = findProcessesByMarker(marker);
+  if (found.length === 0) return found;
+  for (const pid of found) killQuietly(pid, "SIGTERM");
+  const deadline = Date.now() + graceMs;
+  while (Date.now() < deadline && found.some((p) => isProcessAlive(p))) await delay(25);
+  for (const pid of findProcessesByMarker(marker)) killQuietly(pid, "SIGKILL");
+  const killDeadline = Date.now() + 2000;
+  while (Date.now() < killDeadline && findProcessesByMarker(marker).length > 0) await delay(25);
+  return found;
+}
+
+function killQuietly(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // gone
+  }
+}
+
+export function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,117 @@
+import { z } from "zod";
+import { CommandSchema } from "./task.js";
+
+/** Which adapter drives a provider's CLI. */
+export const ADAPTER_KINDS = ["scripted", "claude-code", "codex", "opencode", "goose", "amp", "command"] as const;
+export const AdapterKindSchema = z.enum(ADAPTER_KINDS);
+export type AdapterKind = z.infer<typeof AdapterKindSchema>;
+
+export const ROLES = ["coder", "reviewer", "tester", "orchestrator"] as const;
+export const RoleSchema = z.enum(ROLES);
+export type Role = z.infer<typeof RoleSchema>;
+
+const envSchema = z.record(z.string(), z.string());
+
+/** A provider: how to start an agent CLI. Passed through exactly: binary, args, env. */
+export const ProviderConfigSchema = z
+  .object({
+    adapter: AdapterKindSchema,
+    command: z.string().min(1).optional(),
+    args: z.array(z.string()).default([]),
+    env: envSchema.default({}),
+  })
+  .strict();
+export type ProviderConfig = z.output<typeof ProviderConfigSchema>;
+
+/** An agent: a provider with a model, a role and a system prompt (seed 004). */
+export const AgentConfigSchema = z
+  .object({
+    provider: z.string().min(1),
+    model: z.string().min(1).optional(),
+    role: RoleSchema.default("coder"),
+    prompt: z.string().optional(),
+    args: z.array(z.string()).default([]),
+    env: envSchema.default({}),
+  })
+  .strict();
+export type AgentConfig = z.output<typeof AgentConfigSchema>;
+
+export const CleanupPolicySchema = z.enum(["keep", "remove"]);
+
+const ROLE_PROMPTS: Record<z.infer<typeof RoleSchema>, string> = {
+  coder: "You are a coding agent. Make the change the task asks for in this worktree, keep the project's tests green, and commit nothing outside it.",
+  reviewer: "You are a code reviewer. Read the diff and answer with a verdict: approve, or request_changes with concrete comments.",
+  tester: "You are a test engineer. Add or fix tests for the change and make sure the project's test command passes.",
+  orchestrator: "You are the orchestrator. Break a goal into small tasks with dependencies and the files each will write.",
+};
+
+export const ConfigSchema = z
+  .object({
+    $schema: z.string().optional(),
+    defaults: z
+      .object({
+        agent: z.string().min(1).default("scripted"),
+        /** The branch tasks land on; empty means the branch checked out in the project. */
+        targetBranch: z.string().min(1).optional(),
+        verify: CommandSchema.optional(),
+        verifyTimeoutMs: z.number().int().positive().default(30 * 60_000),
+        concurrency: z.number().int().min(1).max(64).default(3),
+      })
+      .strict()
+      .prefault({}),
+    worktrees: z
+      .object({
+        /** Where task worktrees live; outside the repo by default (the data dir). */
+        baseDir: z.string().min(1).optional(),
+        cleanup: z
+          .object({ onSuccess: CleanupPolicySchema.default("remove"), onFailure: CleanupPolicySchema.default("keep") })
+          .strict()
+          .prefault({}),
+      })
+      .strict()
+      .prefault({}),
+    projects: z
+      .object({
+        /** When set, projects must live under one of these absolute directories. */
+        allowedRoots: z.array(z.string().refine((p) => p.startsWith("/"), "must be an absolute path")).default([]),
+      })
+      .strict()
+      .prefault({}),
+    process: z
+      .object({
+        /** How long an agent gets after SIGINT before SIGKILL. */
+        stopGraceMs: z.number().int().nonnegative().default(5000),
+      })
+      .strict()
+      .prefault({}),
+    providers: z.record(z.string(), ProviderConfigSchema).default({}),
+    agents: z.record(z.string(), AgentConfigSchema).default({}),
+    roles: z
+      .partialRecord(RoleSchema, z.object({ prompt: z.string().optional(), agent: z.string().optional() }).strict())
+      .default({}),
+  })
+  .strict();
+export type Config = z.output<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+/** Providers and agents that ship built in; a user's config adds to or overrides them by name. */
+export const BUILTIN_PROVIDERS: Record<string, z.input<typeof ProviderConfigSchema>> = {
+  scripted: { adapter: "scripted" },
+  "claude-code": { adapter: "claude-code", command: "claude" },
+  codex: { adapter: "codex", command: "codex" },
+  opencode: { adapter: "opencode", command: "opencode" },
+  goose: { adapter: "goose", command: "goose" },
+  amp: { adapter: "amp", command: "amp" },
+};
+
+export const BUILTIN_AGENTS: Record<string, z.input<typeof AgentConfigSchema>> = {
+  scripted: { provider: "scripted", role: "coder" },
+  "scripted-reviewer": { provider: "scripted", role: "reviewer" },
+  claude: { provider: "claude-code", role: "coder" },
+  codex: { provider: "codex", role: "coder" },
+  opencode: { provider: "opencode", role: "coder" },
+  goose: { provider: "goose", role: "coder" },
+  amp: { provider: "amp", role: "coder" },
+};
+
+export const BUILTIN_ROLE_PROMPTS = ROLE_PROMPTS;

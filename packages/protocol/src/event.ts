@@ -1,0 +1,55 @@
+import { z } from "zod";
+import { AgentEventSchema } from "./agent-event.js";
+import { TaskStatusSchema } from "./task-status.js";
+
+/**
+ * Everything that happens, as `domain.past-tense` events. Each is stored in the same transaction
+ * as the state change it announces and gets a monotonic `seq`, which UIs use to catch up.
+ */
+export const EventPayloadSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("project.added"), projectId: z.string(), path: z.string() }),
+  z.object({ type: z.literal("project.removed"), projectId: z.string() }),
+  z.object({ type: z.literal("task.created"), taskId: z.string(), projectId: z.string(), title: z.string() }),
+  z.object({
+    type: z.literal("task.status-changed"),
+    taskId: z.string(),
+    from: z.string(),
+    to: TaskStatusSchema,
+  }),
+  z.object({ type: z.literal("worktree.created"), taskId: z.string(), path: z.string(), branch: z.string(), reused: z.boolean() }),
+  z.object({ type: z.literal("worktree.removed"), taskId: z.string(), path: z.string() }),
+  z.object({ type: z.literal("run.started"), taskId: z.string(), runId: z.string(), agent: z.string(), attempt: z.number().int() }),
+  z.object({ type: z.literal("run.agent-event"), taskId: z.string(), runId: z.string(), event: AgentEventSchema }),
+  z.object({ type: z.literal("run.output"), taskId: z.string(), runId: z.string(), stream: z.enum(["stdout", "stderr"]), lines: z.array(z.string()) }),
+  z.object({
+    type: z.literal("run.finished"),
+    taskId: z.string(),
+    runId: z.string(),
+    status: z.string(),
+    exitCode: z.number().int().nullable(),
+    reason: z.string().optional(),
+  }),
+  z.object({ type: z.literal("task.committed"), taskId: z.string(), commit: z.string(), files: z.array(z.string()) }),
+  z.object({ type: z.literal("verify.started"), taskId: z.string(), commit: z.string(), command: z.array(z.string()) }),
+  z.object({
+    type: z.literal("verify.finished"),
+    taskId: z.string(),
+    commit: z.string(),
+    status: z.enum(["pass", "fail"]),
+    exitCode: z.number().int().nullable(),
+  }),
+  z.object({ type: z.literal("merge.started"), taskId: z.string(), target: z.string() }),
+  z.object({ type: z.literal("merge.conflicted"), taskId: z.string(), target: z.string(), files: z.array(z.string()) }),
+  z.object({ type: z.literal("merge.blocked"), taskId: z.string(), target: z.string(), reason: z.string() }),
+  z.object({ type: z.literal("task.merged"), taskId: z.string(), target: z.string(), commit: z.string() }),
+  z.object({ type: z.literal("run.interrupted"), taskId: z.string(), runId: z.string(), reason: z.string() }),
+]);
+export type EventPayload = z.infer<typeof EventPayloadSchema>;
+export type EventType = EventPayload["type"];
+
+export const FlotillaEventSchema = z.object({
+  seq: z.number().int().positive(),
+  at: z.string(),
+  payload: EventPayloadSchema,
+});
+export type FlotillaEvent = z.infer<typeof FlotillaEventSchema>;

@@ -1,0 +1,49 @@
+import { z } from "zod";
+import { TaskIdSchema } from "./ids.js";
+import { ScriptSchema } from "./script.js";
+import { TaskStatusSchema } from "./task-status.js";
+
+/** A command: an argv array, or a string split into words like a shell would (no shell runs it). */
+export const CommandSchema = z.union([z.string().min(1), z.array(z.string()).min(1)]);
+export type Command = z.infer<typeof CommandSchema>;
+
+/** What a person (or a plan) asks for: the input to create a task. */
+export const TaskSpecSchema = z.object({
+  id: TaskIdSchema.optional(),
+  title: z.string().min(1).max(500).optional(),
+  prompt: z.string().min(1, "prompt must not be empty"),
+  agent: z.string().min(1).optional(),
+  /** The scripted agent's script, inline (or given as a file by the CLI). */
+  script: ScriptSchema.optional(),
+  verify: CommandSchema.optional(),
+  /** Globs of the files the task expects to change. */
+  writes: z.array(z.string().min(1)).default([]),
+  dependsOn: z.array(TaskIdSchema).default([]),
+  priority: z.number().int().default(0),
+  targetBranch: z.string().min(1).optional(),
+});
+export type TaskSpec = z.input<typeof TaskSpecSchema>;
+export type ParsedTaskSpec = z.output<typeof TaskSpecSchema>;
+
+export const TaskSchema = z.object({
+  id: TaskIdSchema,
+  projectId: z.string(),
+  title: z.string(),
+  prompt: z.string(),
+  agent: z.string(),
+  script: z.unknown().optional(),
+  verify: CommandSchema.optional(),
+  writes: z.array(z.string()),
+  dependsOn: z.array(z.string()),
+  priority: z.number().int(),
+  targetBranch: z.string(),
+  branch: z.string(),
+  worktreePath: z.string().optional(),
+  baseCommit: z.string().optional(),
+  headCommit: z.string().optional(),
+  attempts: z.number().int().nonnegative(),
+  state: TaskStatusSchema,
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Task = z.infer<typeof TaskSchema>;
