@@ -1,1 +1,10 @@
 export * from "./process/index.js";
+export { createEngine, homePaths, type Engine, type EngineOptions } from "./engine.js";
+export { createStore, type Store } from "./store/index.js";
+export { createGit, type Git } from "./git/index.js";
+export { canMove, allowedNext, assertMove } from "./tasks/task-transitions.js";
+export { isResting } from "./run/drive-task.js";
+export type { ReconcileReport } from "./run/reconcile.js";
+export type { CleanReport } from "./run/clean.js";
+export * from "./config/index.js";
+export { readStructuredFile } from "./shared/structured-file.js";

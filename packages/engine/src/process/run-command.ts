@@ -16,6 +16,8 @@ export interface RunCommandOptions {
   timeoutMs?: number;
   maxOutputBytes?: number;
   marker?: string;
+  /** Stops the command (the whole stop ladder) when aborted. */
+  signal?: AbortSignal;
   onLine?: (stream: "stdout" | "stderr", line: string) => void;
 }
 
@@ -51,7 +53,11 @@ export async function runCommand(command: string, args: readonly string[], optio
       void handle.stop(2000);
     }, options.timeoutMs);
   }
+  const onAbort = () => void handle.stop(2000);
+  options.signal?.addEventListener("abort", onAbort, { once: true });
+  if (options.signal?.aborted) onAbort();
   const result = await handle.exited;
+  options.signal?.removeEventListener("abort", onAbort);
   if (timer) clearTimeout(timer);
   return {
     ...result,

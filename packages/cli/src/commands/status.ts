@@ -1,0 +1,113 @@
+import type { Command } from "commander";
+import { isResting } from "@flotilla/engine";
+import { delay } from "@flotilla/engine";
+import { action } from "../action.js";
+import { withContext } from "../context.js";
+import { EXIT } from "../exit-codes.js";
+import { describeState, statusColor } from "../output.js";
+import { describeEvent } from "../progress.js";
+
+interface Opts {
+  json?: boolean;
+  project?: string;
+  all?: boolean;
+  follow?: boolean;
+  verbose?: boolean;
+}
+
+export function registerStatus(program: Command): void {
+  program
+    .command("status")
+    .argument("[task]", "a task id for its details")
+    .option("--project <ref>", "only this project's tasks")
+    .option("--json", "print JSON")
+    .description("show tasks and where each stands (or one task's details and runs)")
+    .action(
+      action(async (taskId: string | undefined, opts: Opts) =>
+        withContext(opts, async ({ engine, out }) => {
+          if (taskId !== undefined) {
+            const task = engine.task(taskId);
+            const runs = engine.store.read.runs.listForTask(taskId);
+            if (out.json) {
+              out.data({ ...task, runs });
+              return EXIT.ok;
+            }
+            out.say(`${out.color("bold", task.id)}  ${task.title}`);
+            out.say(`  status:   ${out.color(statusColor(task.state.status), describeState(task))}`);
+            out.say(`  agent:    ${task.agent}   attempts: ${task.attempts}`);
+            out.say(`  branch:   ${task.branch} → ${task.targetBranch}`);
+            if (task.worktreePath) out.say(`  worktree: ${task.worktreePath}`);
+            if (task.headCommit) out.say(`  commit:   ${task.headCommit}`);
+            if (task.state.status === "failed" && task.state.detail) out.say(out.color("gray", task.state.detail));
+            for (const r of runs) {
+              out.say(
+                `  run ${r.id} #${r.attempt} ${r.status}${r.reason ? ` (${r.reason})` : ""}` +
+                  `${r.sessionId ? ` session ${r.sessionId}` : ""} tokens ${r.inputTokens}/${r.outputTokens}`,
+              );
+            }
+            return EXIT.ok;
+          }
+          const project = opts.project !== undefined ? engine.projects.resolve(opts.project) : undefined;
+          const tasks = engine.store.read.tasks.list(project ? { projectId: project.id } : {});
+          if (out.json) {
+            out.data(tasks);
+            return EXIT.ok;
+          }
+          if (tasks.length === 0) out.say("no tasks yet: `flotilla run \"<prompt>\" --script <file>` or `flotilla demo`");
+          for (const t of tasks) {
+            out.say(`${t.id.padEnd(32)} ${out.color(statusColor(t.state.status), describeState(t).padEnd(20))} ${t.title}`);
+          }
+          return EXIT.ok;
+        }),
+      ),
+    );
+
+  program
+    .command("logs")
+    .argument("<task>", "task id")
+    .option("-f, --follow", "keep printing new events until the task comes to rest")
+    .option("--verbose", "include tool calls and raw output lines", true)
+    .option("--json", "print events as JSON lines")
+    .description("show a task's event log: status changes, agent messages, tool calls, output, verify, merge")
+    .action(
+      action(async (taskId: string, opts: Opts) =>
+        withContext(opts, async ({ engine, out }) => {
+          engine.task(taskId);
+          let seq = 0;
+          for (;;) {
+            const events = engine.store.read.events.since(seq, { taskId, limit: 5000 });
+            for (const e of events) {
+              seq = e.seq;
+              if (out.json) out.data(e);
+              else {
+                const line = describeEvent(e, out, opts.verbose !== false);
+                if (line !== undefined) out.say(line);
+              }
+            }
+            if (events.length === 5000) continue;
+            if (!opts.follow || isResting(engine.task(taskId))) return EXIT.ok;
+            await delay(250);
+          }
+        }),
+      ),
+    );
+
+  program
+    .command("ci")
+    .argument("<commit>", "a commit hash or a prefix of at least 4 hex digits")
+    .option("--json", "print JSON")
+    .description("show the PASS/FAIL status Flotilla recorded for a commit, with the test output")
+    .action(
+      action(async (hash: string, opts: Opts) =>
+        withContext(opts, async ({ engine, out }) => {
+          const ci = engine.ci(hash);
+          if (out.json) out.data(ci);
+          else {
+            out.say(`${ci.commit} ${ci.status === "pass" ? out.color("green", "PASS") : out.color("red", "FAIL")}  ${ci.command.join(" ")} (exit ${ci.exitCode ?? "signal"}, ${ci.durationMs} ms)`);
+            out.say(ci.output);
+          }
+          return ci.status === "pass" ? EXIT.ok : EXIT.taskNotLanded;
+        }),
+      ),
+    );
+}

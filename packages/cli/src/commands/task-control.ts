@@ -1,0 +1,104 @@
+import type { Command } from "commander";
+import { action } from "../action.js";
+import { withContext } from "../context.js";
+import { EXIT } from "../exit-codes.js";
+import { describeState } from "../output.js";
+import { driveWithProgress, finish } from "./run.js";
+
+interface Opts {
+  json?: boolean;
+  verbose?: boolean;
+}
+
+export function registerTaskControl(program: Command): void {
+  program
+    .command("abort")
+    .argument("<task>", "task id")
+    .option("--json", "print the task as JSON")
+    .description("stop a task's agent and mark it cancelled (its worktree and commits are kept)")
+    .action(
+      action(async (taskId: string, opts: Opts) =>
+        withContext(opts, async ({ engine, out }) => {
+          const task = await engine.abort(taskId);
+          if (out.json) out.data(task);
+          else out.say(`${task.id}: ${describeState(task)}`);
+          return EXIT.ok;
+        }),
+      ),
+    );
+
+  program
+    .command("retry")
+    .argument("<task>", "task id")
+    .option("--verbose", "also show tool calls and agent output")
+    .option("--json", "print a JSON summary as the last line of stdout")
+    .description("run a failed, cancelled or conflicted task again, in its existing worktree")
+    .action(
+      action(async (taskId: string, opts: Opts) =>
+        withContext(opts, async (ctx) => {
+          const project = projectOf(ctx.engine, taskId);
+          const final = await driveWithProgress(ctx, taskId, {
+            autoMerge: true,
+            verbose: opts.verbose === true,
+            drive: (engine, shutdown) => engine.retry(taskId, { shutdown }),
+          });
+          return finish(ctx, project, [final], { mergeExpected: true });
+        }),
+      ),
+    );
+
+  program
+    .command("merge")
+    .argument("<task>", "task id")
+    .option("--verbose", "also show tool calls and agent output")
+    .option("--json", "print a JSON summary as the last line of stdout")
+    .description("land a task that is awaiting merge (e.g. after you committed or stashed your changes on main)")
+    .action(
+      action(async (taskId: string, opts: Opts) =>
+        withContext(opts, async (ctx) => {
+          const project = projectOf(ctx.engine, taskId);
+          const final = await driveWithProgress(ctx, taskId, {
+            autoMerge: true,
+            verbose: opts.verbose === true,
+            drive: (engine, shutdown) => engine.merge(taskId, { shutdown }),
+          });
+          return finish(ctx, project, [final], { mergeExpected: true });
+        }),
+      ),
+    );
+
+  program
+    .command("resume")
+    .option("--verbose", "also show tool calls and agent output")
+    .option("--json", "print a JSON summary as the last line of stdout")
+    .description("continue every task a stopped or crashed Flotilla left interrupted, in its existing worktree")
+    .action(
+      action(async (opts: Opts) =>
+        withContext(opts, async (ctx) => {
+          const waiting = ctx.engine.store.read.tasks.list({ statuses: ["interrupted"] });
+          if (waiting.length === 0) {
+            ctx.out.say("nothing to resume");
+            if (ctx.out.json) ctx.out.data({ repo: null, tasks: [] });
+            return EXIT.ok;
+          }
+          const first = waiting[0];
+          const project = first ? projectOf(ctx.engine, first.id) : undefined;
+          let results: Awaited<ReturnType<typeof ctx.engine.resume>> = [];
+          await driveWithProgress(ctx, "", {
+            autoMerge: true,
+            verbose: opts.verbose === true,
+            drive: async (engine, shutdown) => {
+              results = await engine.resume({ shutdown });
+              return results[0] ?? engine.task(waiting[0]?.id ?? "");
+            },
+          });
+          return project ? finish(ctx, project, results, { mergeExpected: true }) : EXIT.ok;
+        }),
+      ),
+    );
+}
+
+function projectOf(engine: Parameters<Parameters<typeof withContext>[1]>[0]["engine"], taskId: string) {
+  const task = engine.task(taskId);
+  return engine.projects.resolve(task.projectId);
+}

@@ -1,0 +1,48 @@
+import { Command, CommanderError } from "commander";
+import { exitState, reportError } from "./action.js";
+import { registerClean } from "./commands/clean.js";
+import { registerDemo } from "./commands/demo.js";
+import { registerInit } from "./commands/init.js";
+import { registerProject } from "./commands/project.js";
+import { registerRun } from "./commands/run.js";
+import { registerStatus } from "./commands/status.js";
+import { registerTaskControl } from "./commands/task-control.js";
+import { EXIT } from "./exit-codes.js";
+
+export function buildProgram(): Command {
+  const program = new Command("flotilla")
+    .description("Flotilla: run fleets of AI coding agents in git worktrees, verify their work and land it on main")
+    .version("0.1.0")
+    .showHelpAfterError("(run with --help for usage)")
+    .addHelpText(
+      "after",
+      `
+Exit codes: 0 ok · 1 a task did not land · 2 bad input · 3 not found · 4 busy · 5 internal · 130 interrupted
+Environment: FLOTILLA_HOME (state dir), XDG_CONFIG_HOME (global config), NO_COLOR, FLOTILLA_DEBUG`,
+    );
+  registerInit(program);
+  registerProject(program);
+  registerRun(program);
+  registerStatus(program);
+  registerTaskControl(program);
+  registerClean(program);
+  registerDemo(program);
+  program.exitOverride();
+  return program;
+}
+
+/** Runs the CLI; returns the exit code (documented in exit-codes.ts). */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  exitState.code = EXIT.ok;
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === "commander.helpDisplayed" || err.code === "commander.version" || err.code === "commander.help") return EXIT.ok;
+      return EXIT.badInput;
+    }
+    return reportError(err);
+  }
+  return exitState.code;
+}

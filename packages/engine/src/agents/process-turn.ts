@@ -1,0 +1,102 @@
+import { startProcess, type ChildHandle, type ExitResult } from "../process/index.js";
+import { malformedLineReason, parseAgentLine, type ParsedLine } from "./json-lines.js";
+import { decideOutcome, newObservation, observeEvent, observeStderr } from "./turn-outcome.js";
+import type { AgentTurn, AgentTurnInput, AgentTurnResult } from "./types.js";
+
+export const DEFAULT_GRACE_MS = 5000;
+/** Event lines can carry a tool's output; longer lines are cut (and then fail to parse). */
+export const DEFAULT_MAX_LINE_LENGTH = 1024 * 1024;
+
+export interface ProcessTurnOptions {
+  command: string;
+  args: readonly string[];
+  input: Pick<AgentTurnInput, "cwd" | "env" | "marker" | "onEvent" | "onOutput">;
+  /** Known up front (the scripted agent makes its own); a `session` event overrides it. */
+  sessionId?: string;
+  /** Turns one stdout line into an event; the default reads normalized AgentEvent JSON lines. */
+  parseLine?: (line: string) => ParsedLine;
+  /** Grace for cancel() and for stopping an agent that printed a malformed line. */
+  graceMs?: number;
+  maxLineLength?: number;
+}
+
+/**
+ * Runs one agent turn as a child process (through the process module), reads its stdout as
+ * events and folds them into the turn's result. Shared by every process-backed adapter.
+ * A malformed event line fails the turn and stops the agent: its output can no longer be trusted.
+ * A turn that ends on its own leaves sweeping stray processes by marker to the caller.
+ */
+export function startProcessTurn(options: ProcessTurnOptions): AgentTurn {
+  const { input } = options;
+  const parse = options.parseLine ?? parseAgentLine;
+  const graceMs = options.graceMs ?? DEFAULT_GRACE_MS;
+  const obs = newObservation(options.sessionId);
+  let stopping: Promise<ExitResult> | undefined;
+  let settled = false;
+
+  const handle: ChildHandle = startProcess({
+    command: options.command,
+    args: options.args,
+    cwd: input.cwd,
+    env: input.env,
+    marker: input.marker,
+    maxLineLength: options.maxLineLength ?? DEFAULT_MAX_LINE_LENGTH,
+    onStdoutLine: (line) => {
+      if (obs.protocolError !== undefined) return; // the turn has failed; ignore the rest
+      const parsed = parse(line);
+      if (parsed.kind === "event") {
+        observeEvent(obs, parsed.event);
+        safely(() => input.onEvent(parsed.event));
+      } else if (parsed.kind === "text") {
+        safely(() => input.onOutput("stdout", parsed.line));
+      } else {
+        obs.protocolError = malformedLineReason(parsed);
+        safely(() => input.onOutput("stdout", parsed.line));
+        stopping ??= handle.stop(graceMs);
+      }
+    },
+    onStderrLine: (line) => {
+      observeStderr(obs, line);
+      safely(() => input.onOutput("stderr", line));
+    },
+  });
+
+  const result: Promise<AgentTurnResult> = handle.exited.then(async (exit) => {
+    if (stopping) await stopping;
+    settled = true;
+    return decideOutcome(obs, exit);
+  });
+
+  return {
+    pid: handle.pid,
+    marker: handle.marker,
+    result,
+    async cancel(cancelGraceMs?: number): Promise<void> {
+      if (settled) return;
+      obs.cancelled = true;
+      stopping ??= handle.stop(cancelGraceMs ?? graceMs);
+      await stopping;
+      await result;
+    },
+  };
+}
+
+/** A turn that ended before any process started (bad input): failed with `reason`. */
+export function failedTurn(marker: string, reason: string, sessionId?: string): AgentTurn {
+  const result: AgentTurnResult = {
+    outcome: "failed",
+    reason,
+    exitCode: null,
+    ...(sessionId !== undefined ? { sessionId } : {}),
+  };
+  return { pid: -1, marker, result: Promise.resolve(result), cancel: () => Promise.resolve() };
+}
+
+/** A listener that throws must not break the turn's bookkeeping. */
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // the caller's bug; the turn carries on
+  }
+}

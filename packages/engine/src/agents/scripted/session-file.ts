@@ -1,0 +1,54 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { ScriptSchema } from "@flotilla/protocol";
+
+/**
+ * The scripted agent's session, one JSON file per session. The adapter owns it (creates it,
+ * bumps `turn`, writes `message`); the agent only reads it.
+ */
+export const ScriptedSessionSchema = z.object({
+  sessionId: z.string().min(1),
+  script: ScriptSchema,
+  /** 0 runs `script.steps`; N runs `script.followUps[N-1]`. */
+  turn: z.number().int().nonnegative(),
+  /** The prompt or follow-up message of the current turn. */
+  message: z.string(),
+});
+export type ScriptedSession = z.output<typeof ScriptedSessionSchema>;
+
+const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
+
+export function isValidSessionId(sessionId: string): boolean {
+  return SESSION_ID.test(sessionId);
+}
+
+export function sessionDir(stateDir: string): string {
+  return join(stateDir, "scripted-sessions");
+}
+
+export function sessionFilePath(stateDir: string, sessionId: string): string {
+  if (!isValidSessionId(sessionId)) throw new Error(`invalid scripted session id: ${JSON.stringify(sessionId)}`);
+  return join(sessionDir(stateDir), `${sessionId}.json`);
+}
+
+/** Reads and validates a session file; throws with a readable message. */
+export function readSessionFile(path: string): ScriptedSession {
+  const text = readFileSync(path, "utf8");
+  const parsed = ScriptedSessionSchema.safeParse(JSON.parse(text));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`invalid session file ${path}: ${issue?.path.join(".") ?? ""} ${issue?.message ?? ""}`.trim());
+  }
+  return parsed.data;
+}
+
+/** Writes a session file atomically (temp file, then rename). */
+export function writeSessionFile(stateDir: string, session: ScriptedSession): string {
+  const path = sessionFilePath(stateDir, session.sessionId);
+  mkdirSync(sessionDir(stateDir), { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(session, null, 2)}\n`);
+  renameSync(tmp, path);
+  return path;
+}

@@ -1,0 +1,128 @@
+import { join } from "node:path";
+import type { AdapterKind, CiStatus, Config, ConfigInput, Project, Task, TaskSpec } from "@flotilla/protocol";
+import { FlotillaError } from "@flotilla/protocol";
+import { createScriptedAdapter } from "./agents/scripted/scripted-adapter.js";
+import type { AgentAdapter } from "./agents/types.js";
+import { flotillaHome, loadConfig } from "./config/index.js";
+import { createGit, type Git } from "./git/index.js";
+import { MARKER_ENV, processStartTime } from "./process/index.js";
+import { createProjectRegistry, type ProjectRegistry } from "./projects/project-registry.js";
+import { cleanProject, type CleanReport } from "./run/clean.js";
+import { driveTask, type DriveOptions } from "./run/drive-task.js";
+import type { HomePaths, PipelineDeps } from "./run/pipeline-deps.js";
+import { reconcile, type ReconcileReport } from "./run/reconcile.js";
+import { abortTask, requestMerge, requeueTask } from "./run/task-actions.js";
+import { createStore, type Store } from "./store/index.js";
+import { createTask } from "./tasks/create-task.js";
+
+export interface EngineOptions {
+  /** The environment Flotilla reads (FLOTILLA_HOME, XDG_*, FLOTILLA_* overrides) and agents start from. */
+  env?: Record<string, string | undefined>;
+  /** Flag-level config overrides (highest precedence). */
+  overrides?: ConfigInput;
+}
+
+export interface Engine {
+  readonly store: Store;
+  readonly git: Git;
+  readonly home: HomePaths;
+  readonly projects: ProjectRegistry;
+  readonly globalConfig: Config;
+  configFor(project: Project): Config;
+  createTask(project: Project, spec: TaskSpec): Promise<Task>;
+  /** Drives a task until it rests (merged, failed, cancelled, conflicted, needs input, or blocked). */
+  runTask(taskId: string, options: DriveOptions): Promise<Task>;
+  /** Marks what a dead Flotilla left running as interrupted, and ends its leftover processes. */
+  reconcile(): Promise<ReconcileReport>;
+  /** Continues every interrupted task where it stopped. */
+  resume(options: DriveOptions): Promise<Task[]>;
+  abort(taskId: string): Promise<Task>;
+  retry(taskId: string, options: DriveOptions): Promise<Task>;
+  merge(taskId: string, options: DriveOptions): Promise<Task>;
+  clean(project: Project, options?: { force?: boolean; dryRun?: boolean }): Promise<CleanReport>;
+  task(taskId: string): Task;
+  ci(hash: string): CiStatus;
+  close(): void;
+}
+
+export function homePaths(home: string): HomePaths {
+  return {
+    home,
+    database: join(home, "flotilla.db"),
+    worktrees: join(home, "worktrees"),
+    state: join(home, "state"),
+    ciStatus: join(home, "ci-status"),
+  };
+}
+
+/** The composition root: the only place that wires the engine's parts together. */
+export function createEngine(options: EngineOptions = {}): Engine {
+  const env = options.env ?? process.env;
+  const home = homePaths(flotillaHome(env));
+  const globalConfig = loadConfig({ env, ...(options.overrides ? { overrides: options.overrides } : {}) }).config;
+  const store = createStore(home.database);
+  const git = createGit();
+  const projectConfigs = new Map<string, Config>();
+  const configFor = (project: Project): Config => {
+    let config = projectConfigs.get(project.path);
+    if (!config) {
+      config = loadConfig({ env, projectDir: project.path, ...(options.overrides ? { overrides: options.overrides } : {}) }).config;
+      projectConfigs.set(project.path, config);
+    }
+    return config;
+  };
+  const adapters = new Map<AdapterKind, AgentAdapter>([["scripted", createScriptedAdapter({ stateDir: home.state })]]);
+  const baseEnv: Record<string, string | undefined> = { ...env };
+  delete baseEnv[MARKER_ENV];
+  const deps: PipelineDeps = {
+    store,
+    git,
+    home,
+    self: { pid: process.pid, startedAt: processStartTime(process.pid) ?? String(Date.now()) },
+    adapters,
+    configFor,
+    baseEnv,
+  };
+  const projects = createProjectRegistry({ store, git, allowedRoots: globalConfig.projects.allowedRoots });
+
+  const task = (taskId: string): Task => {
+    const found = store.read.tasks.get(taskId);
+    if (!found) throw new FlotillaError("not_found", `no task "${taskId}"; see \`flotilla status\``, { taskId });
+    return found;
+  };
+
+  return {
+    store,
+    git,
+    home,
+    projects,
+    globalConfig,
+    configFor,
+    createTask: (project, spec) => createTask({ store, git, configFor }, project, spec),
+    runTask: (taskId, o) => driveTask(deps, taskId, o),
+    reconcile: () => reconcile(deps),
+    async resume(o) {
+      const interrupted = store.read.tasks.list({ statuses: ["interrupted"] });
+      const results: Task[] = [];
+      for (const t of interrupted) results.push(await driveTask(deps, t.id, o));
+      return results;
+    },
+    abort: (taskId) => abortTask(deps, taskId),
+    async retry(taskId, o) {
+      requeueTask(deps, taskId);
+      return driveTask(deps, taskId, o);
+    },
+    async merge(taskId, o) {
+      requestMerge(deps, taskId);
+      return driveTask(deps, taskId, o);
+    },
+    clean: (project, o) => cleanProject(deps, project, o),
+    task,
+    ci(hash) {
+      const found = store.read.ci.find(hash);
+      if (!found) throw new FlotillaError("not_found", `no CI status for commit ${hash}`, { hash });
+      return found;
+    },
+    close: () => store.close(),
+  };
+}

@@ -1,0 +1,114 @@
+/** One entry of `git worktree list` (the main checkout comes first). */
+export interface WorktreeInfo {
+  path: string;
+  /** The checked-out commit; absent for a bare repository or an unborn branch. */
+  head?: string;
+  /** The checked-out branch, without `refs/heads/`; absent when detached. */
+  branch?: string;
+  detached: boolean;
+  locked: boolean;
+  /** Its directory is gone; `worktreePrune` forgets it. */
+  prunable: boolean;
+  bare: boolean;
+}
+
+/** One line of `git status --porcelain=v1`. `index` and `worktree` are git's X and Y letters. */
+export interface StatusEntry {
+  /** Relative to the top of the work tree. */
+  path: string;
+  index: string;
+  worktree: string;
+  /** The source path of a rename or copy. */
+  origPath?: string;
+}
+
+export interface BranchInfo {
+  /** Without `refs/heads/`. */
+  name: string;
+  commit: string;
+}
+
+export interface WorktreeAddOptions {
+  /** Absolute path of the new worktree (must not exist or be an empty directory). */
+  path: string;
+  branch: string;
+  /** Where a new branch starts; ignored when the branch exists (it is checked out as is). */
+  base: string;
+}
+
+export interface WorktreeAddResult {
+  path: string;
+  branch: string;
+  head: string;
+  /** False when an existing branch was checked out (a resumed task keeps its commits). */
+  createdBranch: boolean;
+}
+
+export interface CommitAllOptions {
+  message: string;
+  /** Written as real git trailers, e.g. `{ "Flotilla-Task": "task_1" }`. */
+  trailers?: Record<string, string>;
+}
+
+export interface CommitResult {
+  commit: string;
+  /** Every path the commit adds, changes or deletes (both sides of a rename). */
+  files: string[];
+}
+
+export type RebaseResult =
+  | { ok: true; head: string }
+  | {
+      ok: false;
+      /** Files with conflicts (may be empty when git stopped for another reason, see message). */
+      conflicts: string[];
+      message: string;
+    };
+
+export type FastForwardResult =
+  | { ok: true; from: string; to: string }
+  | {
+      ok: false;
+      reason: "not_fast_forward" | "dirty";
+      /** For "dirty": the files in the checkout that stand in the way. */
+      files: string[];
+      message: string;
+    };
+
+/** Every git operation Flotilla performs. All directories are absolute. */
+export interface Git {
+  /** Top of the work tree holding `dir`. */
+  topLevel(dir: string): Promise<string>;
+  /** Creates a repository (for demos and tests); `initialBranch` defaults to git's default. */
+  init(dir: string, options?: { initialBranch?: string }): Promise<void>;
+  /** The checked-out branch, or undefined on a detached HEAD. */
+  currentBranch(dir: string): Promise<string | undefined>;
+  revParse(dir: string, rev: string): Promise<string>;
+  tryRevParse(dir: string, rev: string): Promise<string | undefined>;
+  isAncestor(dir: string, ancestor: string, descendant: string): Promise<boolean>;
+  /** Commits in `to` but not in `from`, oldest first. */
+  commitsBetween(dir: string, from: string, to: string): Promise<string[]>;
+
+  branchExists(repo: string, branch: string): Promise<boolean>;
+  createBranch(repo: string, branch: string, startPoint: string): Promise<string>;
+  /** Returns false when there was no such branch. */
+  deleteBranch(repo: string, branch: string, options?: { force?: boolean }): Promise<boolean>;
+  /** Branches whose names start with `prefix`, sorted by name. */
+  listBranches(repo: string, prefix: string): Promise<BranchInfo[]>;
+
+  worktreeAdd(repo: string, options: WorktreeAddOptions): Promise<WorktreeAddResult>;
+  worktreeList(repo: string): Promise<WorktreeInfo[]>;
+  worktreeRemove(repo: string, path: string, options?: { force?: boolean }): Promise<void>;
+  worktreePrune(repo: string): Promise<void>;
+  worktreeReset(worktreePath: string, commit: string): Promise<void>;
+  worktreeForBranch(repo: string, branch: string): Promise<string | undefined>;
+
+  status(dir: string): Promise<StatusEntry[]>;
+  commitAll(dir: string, options: CommitAllOptions): Promise<CommitResult | undefined>;
+  changedFiles(dir: string, from: string, to: string): Promise<string[]>;
+  diff(dir: string, from: string, to: string, options?: { maxBytes?: number }): Promise<string>;
+  trailers(dir: string, commit: string): Promise<Record<string, string>>;
+
+  rebase(worktreeDir: string, onto: string): Promise<RebaseResult>;
+  fastForward(repo: string, options: { branch: string; to: string }): Promise<FastForwardResult>;
+}

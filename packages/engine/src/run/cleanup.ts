@@ -1,0 +1,29 @@
+import type { Project, Task } from "@flotilla/protocol";
+import type { PipelineDeps } from "./pipeline-deps.js";
+
+/**
+ * Applies the cleanup policy once a task has come to rest: `remove` takes the worktree away
+ * (only when it holds no uncommitted work); the branch goes only once it is merged. Commits are
+ * never lost: an unmerged branch always stays.
+ */
+export async function cleanupTask(deps: PipelineDeps, task: Task, project: Project): Promise<void> {
+  const policy = deps.configFor(project).worktrees.cleanup;
+  const merged = task.state.status === "merged";
+  const wanted = merged ? policy.onSuccess : task.state.status === "failed" ? policy.onFailure : "keep";
+  if (wanted !== "remove" || !task.worktreePath) return;
+  const dirty = await deps.git.status(task.worktreePath).catch(() => []);
+  if (dirty.length > 0) return;
+  await deps.git.worktreeRemove(project.path, task.worktreePath, { force: false });
+  deps.store.write((ctx) => {
+    ctx.emit({ type: "worktree.removed", taskId: task.id, path: task.worktreePath ?? "" });
+    ctx.tasks.patch(task.id, { worktreePath: undefined }, ctx.now);
+  });
+  if (merged && (await deps.git.branchExists(project.path, task.branch))) {
+    const branchTip = await deps.git.revParse(project.path, `refs/heads/${task.branch}`);
+    const targetTip = await deps.git.revParse(project.path, `refs/heads/${task.targetBranch}`);
+    // Checked here against the target (not HEAD, as `branch -d` would): safe to delete.
+    if (await deps.git.isAncestor(project.path, branchTip, targetTip)) {
+      await deps.git.deleteBranch(project.path, task.branch, { force: true });
+    }
+  }
+}

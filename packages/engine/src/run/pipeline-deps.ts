@@ -1,0 +1,31 @@
+import type { AdapterKind, Config, Project } from "@flotilla/protocol";
+import type { AgentAdapter } from "../agents/types.js";
+import type { Git } from "../git/index.js";
+import type { Store } from "../store/index.js";
+
+/** Where Flotilla keeps its own files (see config/paths.ts for how the home is chosen). */
+export interface HomePaths {
+  home: string;
+  database: string;
+  worktrees: string;
+  state: string;
+  ciStatus: string;
+}
+
+/** The process that drives tasks: a lease owner, told apart from a later one with the same pid. */
+export interface ProcessIdentity {
+  pid: number;
+  startedAt: string;
+}
+
+/** Everything the run pipeline needs, passed in (the composition root is engine.ts). */
+export interface PipelineDeps {
+  store: Store;
+  git: Git;
+  home: HomePaths;
+  self: ProcessIdentity;
+  adapters: ReadonlyMap<AdapterKind, AgentAdapter>;
+  configFor(project: Project): Config;
+  /** The environment agents and verify commands start from (the caller's, minus Flotilla's own markers). */
+  baseEnv: Record<string, string | undefined>;
+}

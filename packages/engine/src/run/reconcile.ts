@@ -1,0 +1,52 @@
+import type { TaskStatusName } from "@flotilla/protocol";
+import { isProcessAlive, sweepMarker } from "../process/index.js";
+import { moveTask } from "../tasks/task-transitions.js";
+import type { PipelineDeps, ProcessIdentity } from "./pipeline-deps.js";
+
+const ACTIVE: readonly TaskStatusName[] = ["preparing", "running", "verifying", "merging"];
+
+export interface ReconcileReport {
+  interruptedTasks: string[];
+  interruptedRuns: string[];
+  sweptProcesses: number;
+}
+
+/**
+ * After a crash (kill -9, power loss): runs and tasks whose owning Flotilla process is gone are
+ * marked interrupted, and what their agents left running is ended (found by the run's marker).
+ * Runs owned by a live Flotilla process are left alone. Completed work stays as it is.
+ */
+export async function reconcile(deps: PipelineDeps): Promise<ReconcileReport> {
+  const report: ReconcileReport = { interruptedTasks: [], interruptedRuns: [], sweptProcesses: 0 };
+  const { store } = deps;
+  for (const run of store.read.runs.listActive()) {
+    if (ownerAlive(deps.self, run.ownerPid, run.ownerStartedAt)) continue;
+    report.sweptProcesses += (await sweepMarker(run.marker, 1000)).length;
+    const reason = `the Flotilla process that ran it (pid ${run.ownerPid ?? "?"}) is gone`;
+    store.write((ctx) => {
+      ctx.runs.patch(run.id, { status: "interrupted", reason, endedAt: ctx.now });
+      ctx.emit({ type: "run.interrupted", taskId: run.taskId, runId: run.id, reason });
+    });
+    report.interruptedRuns.push(run.id);
+  }
+  for (const task of store.read.tasks.list({ statuses: ACTIVE })) {
+    const owner = store.read.tasks.owner(task.id);
+    if (owner && ownerAlive(deps.self, owner.pid, owner.startedAt)) continue;
+    store.write((ctx) => {
+      ctx.tasks.setOwner(task.id, undefined);
+      moveTask(ctx, task.id, {
+        status: "interrupted",
+        from: task.state.status,
+        reason: `Flotilla stopped while the task was ${task.state.status}`,
+      });
+    });
+    report.interruptedTasks.push(task.id);
+  }
+  return report;
+}
+
+function ownerAlive(self: ProcessIdentity, pid: number | undefined, startedAt: string | undefined): boolean {
+  if (pid === undefined) return false;
+  if (pid === self.pid && startedAt === self.startedAt) return true;
+  return isProcessAlive(pid, startedAt);
+}

@@ -1,0 +1,86 @@
+/**
+ * Numbered migrations, applied in order inside one transaction each. Never edit a released
+ * migration: add the next number.
+ */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: "initial",
+    sql: `
+      CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE projects (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        path TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        removed_at TEXT
+      );
+      CREATE TABLE tasks (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL REFERENCES projects(id),
+        title TEXT NOT NULL,
+        prompt TEXT NOT NULL,
+        agent TEXT NOT NULL,
+        script_json TEXT,
+        verify_json TEXT,
+        writes_json TEXT NOT NULL DEFAULT '[]',
+        depends_json TEXT NOT NULL DEFAULT '[]',
+        priority INTEGER NOT NULL DEFAULT 0,
+        target_branch TEXT NOT NULL,
+        branch TEXT NOT NULL,
+        worktree_path TEXT,
+        base_commit TEXT,
+        head_commit TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        status TEXT NOT NULL,
+        state_json TEXT NOT NULL,
+        cancel_requested INTEGER NOT NULL DEFAULT 0,
+        owner_pid INTEGER,
+        owner_started_at TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX tasks_by_project ON tasks(project_id, status);
+      CREATE TABLE runs (
+        id TEXT PRIMARY KEY,
+        task_id TEXT NOT NULL REFERENCES tasks(id),
+        attempt INTEGER NOT NULL,
+        agent TEXT NOT NULL,
+        status TEXT NOT NULL,
+        session_id TEXT,
+        owner_pid INTEGER,
+        owner_started_at TEXT,
+        agent_pid INTEGER,
+        marker TEXT NOT NULL,
+        exit_code INTEGER,
+        reason TEXT,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cost_usd REAL NOT NULL DEFAULT 0,
+        started_at TEXT NOT NULL,
+        ended_at TEXT
+      );
+      CREATE INDEX runs_by_task ON runs(task_id, attempt);
+      CREATE INDEX runs_by_status ON runs(status);
+      CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        type TEXT NOT NULL,
+        task_id TEXT,
+        run_id TEXT,
+        payload_json TEXT NOT NULL
+      );
+      CREATE INDEX events_by_task ON events(task_id, seq);
+      CREATE TABLE ci_status (
+        commit_sha TEXT PRIMARY KEY,
+        status TEXT NOT NULL,
+        command_json TEXT NOT NULL,
+        exit_code INTEGER,
+        output TEXT NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        task_id TEXT,
+        at TEXT NOT NULL
+      );
+    `,
+  },
+];
