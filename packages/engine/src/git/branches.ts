@@ -6,7 +6,9 @@ import { assertAbsoluteDir, assertBranchName, assertBranchPrefix } from "./valid
 export async function branchExists(git: GitRunner, repo: string, branch: string): Promise<boolean> {
   assertAbsoluteDir("repository", repo);
   assertBranchName("branch", branch);
-  const result = await git.run(repo, ["show-ref", "--verify", "--quiet", `refs/heads/${branch}`], { allowExitCodes: [1] });
+  const result = await git.run(repo, ["show-ref", "--verify", "--quiet", `refs/heads/${branch}`], {
+    allowExitCodes: [1],
+  });
   return result.exitCode === 0;
 }
 
@@ -33,7 +35,12 @@ export async function deleteBranch(git: GitRunner, repo: string, branch: string,
 export async function listBranches(git: GitRunner, repo: string, prefix: string): Promise<BranchInfo[]> {
   assertAbsoluteDir("repository", repo);
   assertBranchPrefix("branch prefix", prefix);
-  const result = await git.run(repo, ["for-each-ref", "--sort=refname", "--format=%(objectname) %(refname)", "refs/heads/"]);
+  const result = await git.run(repo, [
+    "for-each-ref",
+    "--sort=refname",
+    "--format=%(objectname) %(refname)",
+    "refs/heads/",
+  ]);
   const branches: BranchInfo[] = [];
   for (const line of result.stdout.split("\n")) {
     const space = line.indexOf(" ");

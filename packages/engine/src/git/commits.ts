@@ -17,7 +17,11 @@ export async function status(git: GitRunner, dir: string): Promise<StatusEntry[]
  * real git trailers. Hooks do not run and nothing is signed; a machine with no git identity
  * commits as Flotilla. Returns undefined when there was nothing to commit.
  */
-export async function commitAll(git: GitRunner, dir: string, options: CommitAllOptions): Promise<CommitResult | undefined> {
+export async function commitAll(
+  git: GitRunner,
+  dir: string,
+  options: CommitAllOptions,
+): Promise<CommitResult | undefined> {
   assertAbsoluteDir("directory", dir);
   assertCommitMessage(options.message);
   const trailers = Object.entries(options.trailers ?? {});

@@ -52,7 +52,13 @@ export async function addedFiles(git: GitRunner, dir: string, from: string, to: 
  * The patch from `from` to `to`, at most `maxBytes` (default 5 MiB) of it with a note when cut.
  * Git writes it to a temporary file, so long lines and large diffs are read exactly.
  */
-export async function diff(git: GitRunner, dir: string, from: string, to: string, maxBytes = DEFAULT_MAX_DIFF_BYTES): Promise<string> {
+export async function diff(
+  git: GitRunner,
+  dir: string,
+  from: string,
+  to: string,
+  maxBytes = DEFAULT_MAX_DIFF_BYTES,
+): Promise<string> {
   assertAbsoluteDir("directory", dir);
   assertSafeRef("from", from);
   assertSafeRef("to", to);

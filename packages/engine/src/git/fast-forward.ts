@@ -15,7 +15,12 @@ const MAX_ATTEMPTS = 3;
  * otherwise nothing happens and the result is "dirty". When it is not checked out anywhere,
  * the ref is moved with a compare-and-swap `update-ref`.
  */
-export async function fastForward(git: GitRunner, repo: string, branch: string, to: string): Promise<FastForwardResult> {
+export async function fastForward(
+  git: GitRunner,
+  repo: string,
+  branch: string,
+  to: string,
+): Promise<FastForwardResult> {
   assertAbsoluteDir("repository", repo);
   assertBranchName("branch", branch);
   assertSafeRef("target", to);
@@ -53,7 +58,11 @@ async function fastForwardCheckout(
 ): Promise<FastForwardResult> {
   const blocking = await filesInTheWay(git, checkout, tip, target);
   if (blocking.length > 0) {
-    return refusal("dirty", blocking, `${checkout} has uncommitted changes in files the fast-forward of ${branch} would change`);
+    return refusal(
+      "dirty",
+      blocking,
+      `${checkout} has uncommitted changes in files the fast-forward of ${branch} would change`,
+    );
   }
   const args = ["merge", "--ff-only", "--no-autostash", "--no-stat", "--quiet", target];
   const merged = await git.run(checkout, args, { allowAnyExitCode: true });
@@ -61,7 +70,11 @@ async function fastForwardCheckout(
 
   const output = `${merged.stdout}\n${merged.stderr}`;
   if (/would be (overwritten|removed)/.test(output)) {
-    return refusal("dirty", listedFiles(output), `git refused to touch local changes in ${checkout}: ${outputTail(output)}`);
+    return refusal(
+      "dirty",
+      listedFiles(output),
+      `git refused to touch local changes in ${checkout}: ${outputTail(output)}`,
+    );
   }
   if (/not possible to fast-forward/i.test(output)) {
     return refusal("not_fast_forward", [], `${branch} moved in ${checkout}: ${outputTail(output)}`);

@@ -59,10 +59,13 @@ export function createGitRunner(options: GitRunnerOptions = {}): GitRunner {
     options.onCommand?.({ args, dir, exitCode: result.code, durationMs: result.durationMs, timedOut: result.timedOut });
     const exitCode = result.code;
     const expected =
-      exitCode !== null && (exitCode === 0 || runOptions.allowAnyExitCode === true || (runOptions.allowExitCodes ?? []).includes(exitCode));
+      exitCode !== null &&
+      (exitCode === 0 || runOptions.allowAnyExitCode === true || (runOptions.allowExitCodes ?? []).includes(exitCode));
     if (!expected || result.timedOut) {
       if (!existsSync(dir)) throw new FlotillaError("invalid_input", `no such directory: ${dir}`, { dir });
-      const why = result.timedOut ? `timed out after ${timeoutMs} ms` : outputTail(result.stderr) || `exit code ${String(exitCode)}`;
+      const why = result.timedOut
+        ? `timed out after ${timeoutMs} ms`
+        : outputTail(result.stderr) || `exit code ${String(exitCode)}`;
       throw gitFailed(args, dir, exitCode, result.stderr, why);
     }
     if (result.stdout.startsWith(EARLIER_OUTPUT_CUT) || result.stdout.includes(LINE_CUT)) {
@@ -75,7 +78,13 @@ export function createGitRunner(options: GitRunnerOptions = {}): GitRunner {
 }
 
 /** The error for a git command that failed when the caller's contract allows no failure. */
-export function gitFailed(args: readonly string[], dir: string, exitCode: number | null, stderr: string, why: string): FlotillaError {
+export function gitFailed(
+  args: readonly string[],
+  dir: string,
+  exitCode: number | null,
+  stderr: string,
+  why: string,
+): FlotillaError {
   return new FlotillaError("git_failed", `git ${args.join(" ")} failed in ${dir}: ${why}`, {
     args: [...args],
     dir,
@@ -109,4 +118,9 @@ export async function identityConfigArgs(git: GitRunner, dir: string): Promise<s
  * Config for commands that write commits in Flotilla's own worktrees: no hooks (an agent's or a
  * user's hook must not block, alter or run during Flotilla's bookkeeping) and no signing prompt.
  */
-export const UNATTENDED_COMMIT_CONFIG: readonly string[] = ["-c", "core.hooksPath=/dev/null", "-c", "commit.gpgSign=false"];
+export const UNATTENDED_COMMIT_CONFIG: readonly string[] = [
+  "-c",
+  "core.hooksPath=/dev/null",
+  "-c",
+  "commit.gpgSign=false",
+];

@@ -6,7 +6,14 @@ import { createGitRunner, type GitRunnerOptions } from "./git-runner.js";
 import { rebase } from "./rebase.js";
 import { commitsBetween, currentBranch, init, isAncestor, revParse, topLevel, tryRevParse } from "./repo-queries.js";
 import type { Git } from "./types.js";
-import { worktreeAdd, worktreeForBranch, worktreeList, worktreePrune, worktreeRemove, worktreeReset } from "./worktrees.js";
+import {
+  worktreeAdd,
+  worktreeForBranch,
+  worktreeList,
+  worktreePrune,
+  worktreeRemove,
+  worktreeReset,
+} from "./worktrees.js";
 
 export type {
   BranchInfo,

@@ -24,7 +24,8 @@ export function parseWorktreeList(stdout: string): WorktreeInfo[] {
     }
     if (!current) continue;
     if (key === "HEAD") current.head = value;
-    else if (key === "branch") current.branch = value.startsWith("refs/heads/") ? value.slice("refs/heads/".length) : value;
+    else if (key === "branch")
+      current.branch = value.startsWith("refs/heads/") ? value.slice("refs/heads/".length) : value;
     else if (key === "detached") current.detached = true;
     else if (key === "bare") current.bare = true;
     else if (key === "locked") current.locked = true;
@@ -50,7 +51,12 @@ export function parseStatus(stdout: string): StatusEntry[] {
     if (arrow === -1) {
       entries.push({ path: unquotePath(rest), index, worktree });
     } else {
-      entries.push({ path: unquotePath(rest.slice(arrow + 4)), index, worktree, origPath: unquotePath(rest.slice(0, arrow)) });
+      entries.push({
+        path: unquotePath(rest.slice(arrow + 4)),
+        index,
+        worktree,
+        origPath: unquotePath(rest.slice(0, arrow)),
+      });
     }
   }
   return entries;

@@ -53,8 +53,16 @@ export async function rebase(git: GitRunner, worktreeDir: string, onto: string):
   };
 }
 
-async function rebaseInProgress(git: GitRunner, dir: string): Promise<boolean> {
-  const paths = await git.run(dir, ["rev-parse", "--path-format=absolute", "--git-path", "rebase-merge", "--git-path", "rebase-apply"]);
+/** Whether a rebase is stopped half way in the worktree at `dir`. */
+export async function rebaseInProgress(git: GitRunner, dir: string): Promise<boolean> {
+  const paths = await git.run(dir, [
+    "rev-parse",
+    "--path-format=absolute",
+    "--git-path",
+    "rebase-merge",
+    "--git-path",
+    "rebase-apply",
+  ]);
   return paths.stdout
     .split("\n")
     .filter((p) => p.length > 0)

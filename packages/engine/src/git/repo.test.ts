@@ -70,7 +70,10 @@ describe("revisions", () => {
 
   it("carries the failure details in the error", async () => {
     const repo = await createRepo(git, sandbox);
-    const error = await git.revParse(repo, "nope").catch((e: unknown) => e as FlotillaError);
+    const error = await git.revParse(repo, "nope").then(
+      () => expect.unreachable(),
+      (e: unknown) => e as FlotillaError,
+    );
     expect(error.data).toMatchObject({ dir: repo, exitCode: 128 });
     expect(error.data.args).toContain("nope^{commit}");
     expect(String(error.data.stderr)).toMatch(/fatal/);
@@ -90,7 +93,12 @@ describe("branches", () => {
       { name: "flotilla/t1", commit: head },
       { name: "flotilla/t2", commit: head },
     ]);
-    expect((await git.listBranches(repo, "")).map((b) => b.name)).toEqual(["flotilla/t1", "flotilla/t2", "main", "other"]);
+    expect((await git.listBranches(repo, "")).map((b) => b.name)).toEqual([
+      "flotilla/t1",
+      "flotilla/t2",
+      "main",
+      "other",
+    ]);
     expect(await git.deleteBranch(repo, "flotilla/t1")).toBe(true);
     expect(await git.deleteBranch(repo, "flotilla/t1")).toBe(false);
     expect(await git.branchExists(repo, "flotilla/t1")).toBe(false);

@@ -11,7 +11,13 @@ import type { Git } from "./types.js";
  * Flotilla commits on a machine with no git identity.
  */
 
-const IDENTITY_VARIABLES = ["GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"];
+const IDENTITY_VARIABLES = [
+  "GIT_AUTHOR_NAME",
+  "GIT_AUTHOR_EMAIL",
+  "GIT_COMMITTER_NAME",
+  "GIT_COMMITTER_EMAIL",
+  "EMAIL",
+];
 
 export interface Sandbox {
   /** A fresh directory (symlinks resolved) that `cleanup` removes. */

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { FlotillaError } from "@flotilla/protocol";
-import { assertAbsoluteDir, assertBranchName, assertCommitMessage, assertSafePath, assertSafeRef, assertTrailer } from "./validate.js";
+import {
+  assertAbsoluteDir,
+  assertBranchName,
+  assertCommitMessage,
+  assertSafePath,
+  assertSafeRef,
+  assertTrailer,
+} from "./validate.js";
 
 function refusal(fn: () => void): FlotillaError {
   try {
@@ -20,10 +27,13 @@ describe("assertSafeRef / assertSafePath", () => {
     expect(refusal(() => assertSafePath("path", value)).code).toBe("invalid_input");
   });
 
-  it.each(["a\nb", "a\rb", "a\0b", "tab\there", "esc\x1b[31m", "del\x7f"])("refuses control characters in %j", (value) => {
-    expect(refusal(() => assertSafeRef("ref", value)).message).toContain("control characters");
-    expect(refusal(() => assertSafePath("path", value)).message).toContain("control characters");
-  });
+  it.each(["a\nb", "a\rb", "a\0b", "tab\there", "esc\x1b[31m", "del\x7f"])(
+    "refuses control characters in %j",
+    (value) => {
+      expect(refusal(() => assertSafeRef("ref", value)).message).toContain("control characters");
+      expect(refusal(() => assertSafePath("path", value)).message).toContain("control characters");
+    },
+  );
 
   it("accepts ordinary refs and paths", () => {
     for (const ok of ["main", "HEAD~2", "feature/x-1", "0123abc", "main^{commit}", "a-b"]) assertSafeRef("ref", ok);
@@ -64,12 +74,17 @@ describe("assertBranchName (git check-ref-format --branch rules)", () => {
     expect(refusal(() => assertBranchName("branch", name)).code).toBe("invalid_input");
   });
 
-  it.each(["main", "flotilla/task_01abc", "feature/x-1.2", "a@b", "release/2024.01", "$(touch${IFS}pwned)", "a;b|c&d`id`"])(
-    "accepts %j",
-    (name) => {
-      assertBranchName("branch", name);
-    },
-  );
+  it.each([
+    "main",
+    "flotilla/task_01abc",
+    "feature/x-1.2",
+    "a@b",
+    "release/2024.01",
+    "$(touch${IFS}pwned)",
+    "a;b|c&d`id`",
+  ])("accepts %j", (name) => {
+    assertBranchName("branch", name);
+  });
 });
 
 describe("commit messages and trailers", () => {

@@ -74,13 +74,16 @@ export function assertBranchPrefix(kind: string, value: string): void {
 
 /** A commit message: not blank, no NUL or other control characters besides tab and newlines. */
 export function assertCommitMessage(value: string): void {
-  if (typeof value !== "string" || value.trim().length === 0) refuse("commit message", String(value), "must not be empty");
+  if (typeof value !== "string" || value.trim().length === 0)
+    refuse("commit message", String(value), "must not be empty");
   if (MESSAGE_CONTROL_CHARACTER.test(value)) refuse("commit message", value, "must not contain control characters");
 }
 
 /** A trailer such as `Flotilla-Task: task_1`: a token key and a one-line value. */
 export function assertTrailer(key: string, value: string): void {
-  if (!TRAILER_KEY.test(key)) refuse("trailer key", key, "must hold only letters, digits and '-' (and not start with '-')");
-  if (typeof value !== "string" || value.trim().length === 0) refuse(`trailer ${key}`, String(value), "must not be empty");
+  if (!TRAILER_KEY.test(key))
+    refuse("trailer key", key, "must hold only letters, digits and '-' (and not start with '-')");
+  if (typeof value !== "string" || value.trim().length === 0)
+    refuse(`trailer ${key}`, String(value), "must not be empty");
   if (CONTROL_CHARACTER.test(value)) refuse(`trailer ${key}`, value, "must not contain control characters");
 }

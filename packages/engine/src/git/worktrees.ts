@@ -4,6 +4,7 @@ import { FlotillaError } from "@flotilla/protocol";
 import { branchExists } from "./branches.js";
 import type { GitRunner } from "./git-runner.js";
 import { parseWorktreeList } from "./porcelain.js";
+import { rebaseInProgress } from "./rebase.js";
 import { revParse, topLevel } from "./repo-queries.js";
 import type { WorktreeAddOptions, WorktreeAddResult, WorktreeInfo } from "./types.js";
 import { assertAbsoluteDir, assertBranchName, assertSafeRef } from "./validate.js";
@@ -12,7 +13,11 @@ import { assertAbsoluteDir, assertBranchName, assertSafeRef } from "./validate.j
  * A new worktree at `path` on `branch`. A missing branch is created at `base`; an existing one
  * is checked out as it is, so a resumed task keeps its commits.
  */
-export async function worktreeAdd(git: GitRunner, repo: string, options: WorktreeAddOptions): Promise<WorktreeAddResult> {
+export async function worktreeAdd(
+  git: GitRunner,
+  repo: string,
+  options: WorktreeAddOptions,
+): Promise<WorktreeAddResult> {
   assertAbsoluteDir("repository", repo);
   assertAbsoluteDir("worktree path", options.path);
   assertBranchName("branch", options.branch);
@@ -55,7 +60,8 @@ export async function worktreeRemove(git: GitRunner, repo: string, path: string,
 
 /**
  * Makes a linked worktree exactly `commit`: `reset --hard` (which also moves a checked-out
- * branch) and `clean -ffdx`, so no file of a previous task survives, ignored ones included.
+ * branch) and `clean -ffdx`, so no file of a previous task survives, ignored ones included;
+ * a rebase left stopped there is forgotten first.
  * Refuses the main checkout, where this would destroy the user's work.
  */
 export async function worktreeReset(git: GitRunner, worktreePath: string, commit: string): Promise<void> {
@@ -63,11 +69,17 @@ export async function worktreeReset(git: GitRunner, worktreePath: string, commit
   const dirs = await git.run(top, ["rev-parse", "--path-format=absolute", "--git-dir", "--git-common-dir"]);
   const [gitDir, commonDir] = dirs.stdout.split("\n");
   if (gitDir !== undefined && gitDir === commonDir) {
-    throw new FlotillaError("invalid_input", `refusing to reset ${worktreePath}: it is a main checkout, not a linked worktree`, {
-      path: worktreePath,
-    });
+    throw new FlotillaError(
+      "invalid_input",
+      `refusing to reset ${worktreePath}: it is a main checkout, not a linked worktree`,
+      {
+        path: worktreePath,
+      },
+    );
   }
   const sha = await revParse(git, top, commit);
+  // A rebase a previous task left stopped would otherwise outlive the reset.
+  if (await rebaseInProgress(git, top)) await git.run(top, ["rebase", "--quit"]);
   await git.run(top, ["reset", "--hard", "--quiet", sha]);
   await git.run(top, ["clean", "-ffdx", "--quiet"]);
 }

@@ -13,7 +13,7 @@ export function createLineSplitter(onLine: (line: string) => void, maxLineLength
       const nl = text.indexOf("\n", start);
       if (nl === -1) break;
       const piece = text.slice(start, nl);
-      emit(partial + piece);
+      emit(overflowed ? partial : partial + piece);
       partial = "";
       overflowed = false;
       start = nl + 1;

@@ -3,6 +3,9 @@ import { randomUUID } from "node:crypto";
 import { createLineSplitter } from "./line-splitter.js";
 import { MARKER_ENV, findProcessesByMarker, isProcessAlive } from "./proc-table.js";
 
+/** How long to keep reading a child's pipes after it exited (its background jobs may hold them). */
+const STREAM_DRAIN_MS = 2000;
+
 export interface ExitResult {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -60,7 +63,15 @@ export function startProcess(options: StartOptions): ChildHandle {
         resolve({ code: 127, signal: null });
       }
     });
+    let drainTimer: NodeJS.Timeout | undefined;
+    child.once("exit", () => {
+      drainTimer = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, STREAM_DRAIN_MS);
+    });
     child.once("close", (code, signal) => {
+      clearTimeout(drainTimer);
       stdout.end();
       stderr.end();
       if (spawnError && child.pid !== undefined) options.onStderrLine?.(spawnError.message);
@@ -71,14 +82,14 @@ export function startProcess(options: StartOptions): ChildHandle {
   const pid = child.pid ?? -1;
 
   async function stop(graceMs = 5000): Promise<ExitResult> {
-    if (pid > 0) {
+    const reaped = () => child.exitCode !== null || child.signalCode !== null;
+    if (pid > 0 && !reaped()) {
       signalGroup(pid, "SIGINT");
       const done = await Promise.race([exited.then(() => true), delay(graceMs).then(() => false)]);
-      if (!done) signalGroup(pid, "SIGKILL");
+      if (!done && !reaped()) signalGroup(pid, "SIGKILL");
     }
-    const result = await exited;
     await sweepMarker(marker, Math.min(graceMs, 2000));
-    return result;
+    return exited;
   }
 
   return { pid, marker, exited, stop };

@@ -70,7 +70,7 @@ export function createProjectRegistry(deps: { store: Store; git: Git; allowedRoo
         throw new FlotillaError("invalid_input", `project path "${input.path}" must be an absolute path`, { path: input.path });
       }
       const path = parsed.data.path;
-      let isDir = false;
+      let isDir: boolean;
       try {
         isDir = statSync(path).isDirectory();
       } catch {

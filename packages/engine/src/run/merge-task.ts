@@ -56,9 +56,10 @@ export async function mergeTask(deps: PipelineDeps, task: Task, project: Project
     const ff = await git.fastForward(repo, { branch: target, to: newHead });
     if (ff.ok) return landed(deps, task, target, newHead);
     if (ff.reason === "dirty") {
+      const reason = `${ff.message}: ${ff.files.join(", ")}; commit or stash them, then run \`flotilla merge ${task.id}\``;
       store.write((ctx) => {
-        ctx.emit({ type: "merge.blocked", taskId: task.id, target, reason: ff.message });
-        moveTask(ctx, task.id, { status: "awaiting_merge", reason: ff.message });
+        ctx.emit({ type: "merge.blocked", taskId: task.id, target, reason });
+        moveTask(ctx, task.id, { status: "awaiting_merge", reason });
       });
       return;
     }

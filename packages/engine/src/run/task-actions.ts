@@ -21,8 +21,8 @@ export async function abortTask(deps: PipelineDeps, taskId: string, waitMs = 15_
     throw new FlotillaError("illegal_transition", `task ${taskId} is ${task.state.status}; there is nothing to abort`);
   }
   const owner = deps.store.read.tasks.owner(taskId);
-  const ownedElsewhere = owner && !(owner.pid === deps.self.pid && owner.startedAt === deps.self.startedAt) && isProcessAlive(owner.pid, owner.startedAt);
-  if (ownedElsewhere) {
+  // A live driver (this process or another) stops its own agent: ask it through the store.
+  if (owner && isProcessAlive(owner.pid, owner.startedAt)) {
     deps.store.write((ctx) => ctx.tasks.requestCancel(taskId, true));
     const deadline = Date.now() + waitMs;
     while (Date.now() < deadline) {

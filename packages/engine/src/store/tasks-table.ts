@@ -107,10 +107,17 @@ export function createTasksTable(db: Db) {
     patch(id: string, patch: TaskPatch, at: string): void {
       const cols: string[] = [];
       const params: Record<string, unknown> = { id, at };
-      if ("worktreePath" in patch) (cols.push("worktree_path = @worktreePath"), (params.worktreePath = patch.worktreePath ?? null));
-      if ("baseCommit" in patch) (cols.push("base_commit = @baseCommit"), (params.baseCommit = patch.baseCommit ?? null));
-      if ("headCommit" in patch) (cols.push("head_commit = @headCommit"), (params.headCommit = patch.headCommit ?? null));
-      if ("attempts" in patch) (cols.push("attempts = @attempts"), (params.attempts = patch.attempts));
+      const columns: [keyof TaskPatch, string][] = [
+        ["worktreePath", "worktree_path"],
+        ["baseCommit", "base_commit"],
+        ["headCommit", "head_commit"],
+        ["attempts", "attempts"],
+      ];
+      for (const [key, column] of columns) {
+        if (!(key in patch)) continue;
+        cols.push(`${column} = @${key}`);
+        params[key] = patch[key] ?? null;
+      }
       if (cols.length === 0) return;
       db.prepare(`UPDATE tasks SET ${cols.join(", ")}, updated_at = @at WHERE id = @id`).run(params);
     },

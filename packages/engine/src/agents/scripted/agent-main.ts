@@ -11,6 +11,7 @@
  * Exit codes: 0 after `done` or a question, 1 after `failed`, the script's code for `exit`,
  * 130/143 on SIGINT/SIGTERM, 2 for a bad command line or session file.
  */
+import "./exit-on-signal.js";
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { ScriptStep } from "@flotilla/protocol";
@@ -23,11 +24,6 @@ const OUTPUT_CAP = 64 * 1024;
 const PIPE_GRACE_MS = 200;
 
 const GIT_IDENTITY = ["-c", "user.name=Scripted Agent", "-c", "user.email=scripted@flotilla.local", "-c", "commit.gpgsign=false"];
-
-process.on("SIGINT", () => process.exit(130));
-process.on("SIGTERM", () => process.exit(143));
-// The reader went away: nobody is listening, stop.
-process.stdout.on("error", () => process.exit(141));
 
 function sessionFileArg(argv: readonly string[]): string | undefined {
   const i = argv.indexOf("--session-file");

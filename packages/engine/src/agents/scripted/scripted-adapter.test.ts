@@ -1,7 +1,9 @@
-import { describe, expect, it, beforeEach, afterEach } from "vitest";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FlotillaError } from "@flotilla/protocol";
 import { describeAgentContract } from "../contract.js";
-import { makeWorkspace, recordTurn, sweepAfterTest, type AgentWorkspace } from "../test-kit.js";
+import { makeWorkspace, recordTurn, sweepAfterTest, waitFor, type AgentWorkspace } from "../test-kit.js";
 import { requireScriptedAgentMain, scriptedAgentMainPath } from "./agent-path.js";
 import { createScriptedAdapter, NEEDS_SCRIPT_REASON } from "./scripted-adapter.js";
 import { script, startScript } from "./scripted-testing.js";
@@ -73,15 +75,14 @@ describe("scripted adapter", () => {
 
   it("cancels a repeat-forever loop", async () => {
     const { turn, rec, result } = start([{ repeat: { steps: [{ tool: { name: "grep" } }, { sleep: { ms: 5 } }] } }]);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(rec.events.filter((e) => e.type === "tool_call").length).toBeGreaterThan(3);
+    expect(await waitFor(() => rec.events.filter((e) => e.type === "tool_call").length > 3, 10_000)).toBe(true);
     await turn.cancel(1000);
     expect(await result).toMatchObject({ outcome: "cancelled", sessionId: `scripted-${rec.input.runId}` });
   });
 
   it("cancels a busy repeat-forever loop with no sleeps", async () => {
-    const { turn, result } = start([{ repeat: { steps: [{ tool: { name: "spin" } }] } }]);
-    await new Promise((r) => setTimeout(r, 300));
+    const { turn, result, rec } = start([{ repeat: { steps: [{ tool: { name: "spin" } }] } }]);
+    expect(await waitFor(() => rec.events.length > 100, 10_000)).toBe(true);
     const began = Date.now();
     await turn.cancel(2000);
     expect((await result).outcome).toBe("cancelled");
@@ -89,8 +90,8 @@ describe("scripted adapter", () => {
   });
 
   it("cancels a hanging agent", async () => {
-    const { turn, result } = start([{ hang: null }]);
-    await new Promise((r) => setTimeout(r, 300));
+    const { turn, result, rec } = start([{ say: { text: "hanging" } }, { hang: null }]);
+    expect(await waitFor(() => rec.events.some((e) => e.type === "message"), 10_000)).toBe(true);
     await turn.cancel(1000);
     expect(await result).toMatchObject({ outcome: "cancelled", exitCode: 130 });
   });
@@ -114,8 +115,7 @@ describe("scripted adapter", () => {
     expect((await resumed.result).outcome).toBe("done");
     const next = adapter.followUp({ ...recordTurn(ws.cwd, { prompt: "next" }).input, sessionId });
     expect((await next.result).outcome).toBe("done");
-    const { readFile } = await import("node:fs/promises");
-    expect(await readFile(`${ws.cwd}/log.txt`, "utf8")).toBe("0\n0\n1\n");
+    expect(await readFile(join(ws.cwd, "log.txt"), "utf8")).toBe("0\n0\n1\n");
   });
 
   it("fails a follow-up of an unknown session", async () => {

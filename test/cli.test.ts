@@ -1,0 +1,159 @@
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { findProcessesByMarker } from "@flotilla/engine";
+import { git, isolatedEnv, lastJsonLine, makeRepo, runCli, startCli, tempDir, waitFor } from "./support/fixtures.js";
+
+describe("the built CLI", () => {
+  let root: ReturnType<typeof tempDir>;
+  let env: Record<string, string | undefined>;
+  beforeEach(() => {
+    root = tempDir("flotilla-cli-");
+    env = isolatedEnv(root.path);
+  });
+  afterEach(() => root.cleanup());
+
+  it("shows help for every command", () => {
+    const top = runCli(["--help"], { env });
+    expect(top.status).toBe(0);
+    for (const cmd of ["init", "project", "run", "status", "logs", "abort", "retry", "merge", "clean", "ci", "demo", "resume", "config"]) {
+      expect(top.stdout).toContain(cmd);
+      const help = runCli([cmd, "--help"], { env });
+      expect(help.status, cmd).toBe(0);
+      expect(help.stdout).toContain("Usage: flotilla " + cmd);
+    }
+  });
+
+  it("runs the demo and ends with a JSON summary of a merged task", () => {
+    const result = runCli(["demo", "--dir", join(root.path, "demo"), "--json"], { env, timeoutMs: 120_000 });
+    expect(result.status, result.stderr).toBe(0);
+    const summary = lastJsonLine(result.stdout) as { repo: string; tasks: { id: string; status: string; branch: string; commit: string }[] };
+    expect(summary.repo).toBe(join(root.path, "demo", "sample"));
+    expect(summary.tasks).toHaveLength(1);
+    const [task] = summary.tasks;
+    expect(task).toMatchObject({ id: "add-multiply", status: "merged", branch: "flotilla/add-multiply" });
+    expect(git(summary.repo, "rev-parse", "main")).toBe(task?.commit);
+    expect(readFileSync(join(summary.repo, "src/math.js"), "utf8")).toContain("function multiply");
+    expect(result.stdout.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("refuses bad input with a clear message, exit code 2, and leaves store and repo untouched", () => {
+    const repo = makeRepo(join(root.path, "repo"));
+    const script = join(root.path, "script.yaml");
+    writeFileSync(script, "steps:\n  - write: { path: a.txt, content: hi }\n");
+    const headBefore = git(repo, "rev-parse", "main");
+
+    const missing = runCli(["run", "x", "--repo", join(root.path, "nope"), "--script", script], { env });
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toContain(`${join(root.path, "nope")} does not exist`);
+
+    const notRepo = runCli(["project", "add", root.path], { env });
+    expect(notRepo.status).toBe(2);
+    expect(notRepo.stderr).toMatch(/not a git repository/);
+
+    const agent = runCli(["run", "x", "--repo", repo, "--agent", "nobody"], { env });
+    expect(agent.status).toBe(2);
+    expect(agent.stderr).toMatch(/unknown agent "nobody"/);
+
+    for (const id of ["-rf", "a;b", "$(id)", "x y"]) {
+      const bad = runCli(["run", "x", "--repo", repo, "--script", script, "--id", id], { env });
+      expect(bad.status, id).toBe(2);
+      expect(bad.stderr).toContain("task id");
+    }
+
+    const badScript = join(root.path, "bad.yaml");
+    writeFileSync(badScript, "steps:\n  - write: { path: a.txt }\n");
+    const invalid = runCli(["run", "x", "--repo", repo, "--script", badScript], { env });
+    expect(invalid.status).toBe(2);
+    expect(invalid.stderr).toMatch(/bad\.yaml:2:\d+/);
+
+    const noScript = runCli(["run", "x", "--repo", repo, "--agent", "scripted", "--script", join(root.path, "absent.yaml")], { env });
+    expect(noScript.status).toBe(2);
+    expect(noScript.stderr).toMatch(/absent\.yaml/);
+
+    const shelly = runCli(["run", "x", "--repo", repo, "--script", script, "--verify", "npm test && rm -rf /"], { env });
+    expect(shelly.status).toBe(2);
+    expect(shelly.stderr).toMatch(/without a shell/);
+
+    const status = runCli(["status", "--json"], { env });
+    expect(JSON.parse(status.stdout)).toEqual([]);
+    expect(git(repo, "rev-parse", "main")).toBe(headBefore);
+    expect(git(repo, "status", "--porcelain")).toBe("");
+    expect(git(repo, "branch", "--list", "flotilla/*")).toBe("");
+  });
+
+  it("honours NO_COLOR", () => {
+    const result = runCli(["demo", "--dir", join(root.path, "demo")], { env: { ...env, FORCE_COLOR: "1", NO_COLOR: "1" } });
+    expect(result.status).toBe(0);
+    expect(result.stdout).not.toContain("\u001b[");
+  });
+
+  it("resumes after kill -9 in the middle of a run: the orphan is swept, finished steps are not redone", async () => {
+    const repo = makeRepo(join(root.path, "repo"));
+    const go = join(root.path, "go");
+    const script = join(root.path, "script.yaml");
+    writeFileSync(
+      script,
+      [
+        "steps:",
+        "  - append: { path: log.txt, content: \"one\\n\" }",
+        `  - run: { cmd: "while [ ! -f ${go} ]; do sleep 0.05; done" }`,
+        "  - append: { path: log.txt, content: \"two\\n\" }",
+      ].join("\n"),
+    );
+    const cli = startCli(["run", "crash me", "--repo", repo, "--script", script, "--id", "crashy", "--verify", "npm test --silent"], { env });
+    const worktrees = join(root.path, "home", "worktrees");
+    const logFile = await waitFor("the agent's first step", () => {
+      if (!existsSync(worktrees)) return undefined;
+      for (const project of readdirSync(worktrees)) {
+        for (const wt of readdirSync(join(worktrees, project))) {
+          const f = join(worktrees, project, wt, "log.txt");
+          if (existsSync(f)) return f;
+        }
+      }
+      return undefined;
+    });
+    const marker = await waitFor("the run's marker", () => {
+      const s = runCli(["status", "crashy", "--json"], { env });
+      const runs = (JSON.parse(s.stdout) as { runs: { marker: string; status: string }[] }).runs;
+      return runs[0]?.status === "running" ? runs[0].marker : undefined;
+    });
+    expect(findProcessesByMarker(marker).length).toBeGreaterThan(0);
+
+    cli.child.kill("SIGKILL");
+    await cli.exited;
+    // The agent ran in its own process group: kill -9 of Flotilla orphans it.
+    expect(findProcessesByMarker(marker).length).toBeGreaterThan(0);
+
+    const status = runCli(["status", "crashy", "--json"], { env });
+    expect(status.stderr).toMatch(/interrupted/);
+    expect(JSON.parse(status.stdout).state).toMatchObject({ status: "interrupted", from: "running" });
+    expect(findProcessesByMarker(marker)).toEqual([]);
+
+    writeFileSync(go, "");
+    const resumed = runCli(["resume", "--json"], { env, timeoutMs: 120_000 });
+    expect(resumed.status, resumed.stderr + resumed.stdout).toBe(0);
+    expect(lastJsonLine(resumed.stdout)).toMatchObject({ tasks: [{ id: "crashy", status: "merged" }] });
+    expect(readFileSync(join(repo, "log.txt"), "utf8")).toBe("one\ntwo\n");
+    expect(existsSync(logFile)).toBe(false);
+  });
+
+  it("SIGTERM stops a running task cleanly: exit 130, no process left, resumable", async () => {
+    const repo = makeRepo(join(root.path, "repo"));
+    const script = join(root.path, "script.yaml");
+    writeFileSync(script, "steps:\n  - write: { path: a.txt, content: a }\n  - run: { cmd: 'sleep 30', detached: true }\n");
+    const cli = startCli(["run", "slow", "--repo", repo, "--script", script, "--id", "slow"], { env });
+    const marker = await waitFor("the run's marker", () => {
+      const s = runCli(["status", "slow", "--json"], { env });
+      if (s.status !== 0) return undefined;
+      const runs = (JSON.parse(s.stdout) as { runs: { marker: string; status: string }[] }).runs;
+      return runs[0]?.status === "running" ? runs[0].marker : undefined;
+    });
+    await waitFor("the detached tool child", () => findProcessesByMarker(marker).length >= 2 || undefined);
+    cli.child.kill("SIGTERM");
+    expect(await cli.exited).toBe(130);
+    expect(findProcessesByMarker(marker)).toEqual([]);
+    const status = runCli(["status", "slow", "--json"], { env });
+    expect(JSON.parse(status.stdout).state).toMatchObject({ status: "interrupted" });
+  });
+});
