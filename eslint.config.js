@@ -7,7 +7,10 @@ export default tseslint.config(
   ...tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ["eslint.config.js"] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ["eslint.config.js"] },
+        tsconfigRootDir: import.meta.dirname,
+      },
     },
     rules: {
       "@typescript-eslint/no-floating-promises": "error",
@@ -28,12 +31,23 @@ export default tseslint.config(
     },
   },
   {
-    files: ["packages/engine/src/process/**", "packages/engine/src/agents/scripted/agent-main.ts", "**/*.test.ts", "test/**", "bench/**"],
+    files: [
+      "packages/engine/src/process/**",
+      "packages/engine/src/agents/scripted/agent-main.ts",
+      "**/*.test.ts",
+      "test/**",
+      "bench/**",
+    ],
     rules: { "no-restricted-imports": "off" },
   },
   {
     files: ["packages/engine/src/store/**"],
-    rules: { "no-restricted-imports": ["error", { paths: [{ name: "node:child_process", message: "Start processes only through engine/src/process." }] }] },
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { paths: [{ name: "node:child_process", message: "Start processes only through engine/src/process." }] },
+      ],
+    },
   },
   {
     files: ["**/*.test.ts", "test/**/*.ts", "bench/**/*.ts"],

@@ -16,7 +16,21 @@ describe("the built CLI", () => {
   it("shows help for every command", () => {
     const top = runCli(["--help"], { env });
     expect(top.status).toBe(0);
-    for (const cmd of ["init", "project", "run", "status", "logs", "abort", "retry", "merge", "clean", "ci", "demo", "resume", "config"]) {
+    for (const cmd of [
+      "init",
+      "project",
+      "run",
+      "status",
+      "logs",
+      "abort",
+      "retry",
+      "merge",
+      "clean",
+      "ci",
+      "demo",
+      "resume",
+      "config",
+    ]) {
       expect(top.stdout).toContain(cmd);
       const help = runCli([cmd, "--help"], { env });
       expect(help.status, cmd).toBe(0);
@@ -27,7 +41,10 @@ describe("the built CLI", () => {
   it("runs the demo and ends with a JSON summary of a merged task", () => {
     const result = runCli(["demo", "--dir", join(root.path, "demo"), "--json"], { env, timeoutMs: 120_000 });
     expect(result.status, result.stderr).toBe(0);
-    const summary = lastJsonLine(result.stdout) as { repo: string; tasks: { id: string; status: string; branch: string; commit: string }[] };
+    const summary = lastJsonLine(result.stdout) as {
+      repo: string;
+      tasks: { id: string; status: string; branch: string; commit: string }[];
+    };
     expect(summary.repo).toBe(join(root.path, "demo", "sample"));
     expect(summary.tasks).toHaveLength(1);
     const [task] = summary.tasks;
@@ -67,11 +84,16 @@ describe("the built CLI", () => {
     expect(invalid.status).toBe(2);
     expect(invalid.stderr).toMatch(/bad\.yaml:2:\d+/);
 
-    const noScript = runCli(["run", "x", "--repo", repo, "--agent", "scripted", "--script", join(root.path, "absent.yaml")], { env });
+    const noScript = runCli(
+      ["run", "x", "--repo", repo, "--agent", "scripted", "--script", join(root.path, "absent.yaml")],
+      { env },
+    );
     expect(noScript.status).toBe(2);
     expect(noScript.stderr).toMatch(/absent\.yaml/);
 
-    const shelly = runCli(["run", "x", "--repo", repo, "--script", script, "--verify", "npm test && rm -rf /"], { env });
+    const shelly = runCli(["run", "x", "--repo", repo, "--script", script, "--verify", "npm test && rm -rf /"], {
+      env,
+    });
     expect(shelly.status).toBe(2);
     expect(shelly.stderr).toMatch(/without a shell/);
 
@@ -83,7 +105,9 @@ describe("the built CLI", () => {
   });
 
   it("honours NO_COLOR", () => {
-    const result = runCli(["demo", "--dir", join(root.path, "demo")], { env: { ...env, FORCE_COLOR: "1", NO_COLOR: "1" } });
+    const result = runCli(["demo", "--dir", join(root.path, "demo")], {
+      env: { ...env, FORCE_COLOR: "1", NO_COLOR: "1" },
+    });
     expect(result.status).toBe(0);
     expect(result.stdout).not.toContain("\u001b[");
   });
@@ -96,12 +120,15 @@ describe("the built CLI", () => {
       script,
       [
         "steps:",
-        "  - append: { path: log.txt, content: \"one\\n\" }",
+        '  - append: { path: log.txt, content: "one\\n" }',
         `  - run: { cmd: "while [ ! -f ${go} ]; do sleep 0.05; done" }`,
-        "  - append: { path: log.txt, content: \"two\\n\" }",
+        '  - append: { path: log.txt, content: "two\\n" }',
       ].join("\n"),
     );
-    const cli = startCli(["run", "crash me", "--repo", repo, "--script", script, "--id", "crashy", "--verify", "npm test --silent"], { env });
+    const cli = startCli(
+      ["run", "crash me", "--repo", repo, "--script", script, "--id", "crashy", "--verify", "npm test --silent"],
+      { env },
+    );
     const worktrees = join(root.path, "home", "worktrees");
     const logFile = await waitFor("the agent's first step", () => {
       if (!existsSync(worktrees)) return undefined;
@@ -141,7 +168,10 @@ describe("the built CLI", () => {
   it("SIGTERM stops a running task cleanly: exit 130, no process left, resumable", async () => {
     const repo = makeRepo(join(root.path, "repo"));
     const script = join(root.path, "script.yaml");
-    writeFileSync(script, "steps:\n  - write: { path: a.txt, content: a }\n  - run: { cmd: 'sleep 30', detached: true }\n");
+    writeFileSync(
+      script,
+      "steps:\n  - write: { path: a.txt, content: a }\n  - run: { cmd: 'sleep 30', detached: true }\n",
+    );
     const cli = startCli(["run", "slow", "--repo", repo, "--script", script, "--id", "slow"], { env });
     const marker = await waitFor("the run's marker", () => {
       const s = runCli(["status", "slow", "--json"], { env });

@@ -34,7 +34,12 @@ describe("one task end to end on a real repo and a real store", () => {
   it("runs, commits with trailers, verifies, merges, records CI, announces every step in order", async () => {
     const project = await engine.projects.add({ path: repo });
     const before = git(repo, "rev-parse", "main");
-    const task = await engine.createTask(project, { id: "bump", prompt: "bump the value", agent: "scripted", script: BUMP });
+    const task = await engine.createTask(project, {
+      id: "bump",
+      prompt: "bump the value",
+      agent: "scripted",
+      script: BUMP,
+    });
     const final = await engine.runTask(task.id, { shutdown: never });
 
     expect(final.state).toMatchObject({ status: "merged" });
@@ -51,9 +56,9 @@ describe("one task end to end on a real repo and a real store", () => {
     expect(ci.status).toBe("pass");
     expect(existsSync(join(engine.home.ciStatus, `${head}.json`))).toBe(true);
 
-    const types = engine.store.read.events.since(0, { taskId: "bump" }).map((e) =>
-      e.payload.type === "task.status-changed" ? `→${e.payload.to.status}` : e.payload.type,
-    );
+    const types = engine.store.read.events
+      .since(0, { taskId: "bump" })
+      .map((e) => (e.payload.type === "task.status-changed" ? `→${e.payload.to.status}` : e.payload.type));
     expect(types[0]).toBe("task.created");
     const statuses = types.filter((t) => t.startsWith("→"));
     expect(statuses).toEqual(["→preparing", "→running", "→verifying", "→awaiting_merge", "→merging", "→merged"]);
@@ -72,8 +77,16 @@ describe("one task end to end on a real repo and a real store", () => {
   it("fails a task whose tests fail, keeps the output, the worktree and main as they were", async () => {
     const project = await engine.projects.add({ path: repo });
     const before = git(repo, "rev-parse", "main");
-    const broken: Script = { steps: [{ replace: { path: "src/value.js", find: "=> 1", with: "=> 3" } }], followUps: [] };
-    const task = await engine.createTask(project, { id: "broken", prompt: "break it", agent: "scripted", script: broken });
+    const broken: Script = {
+      steps: [{ replace: { path: "src/value.js", find: "=> 1", with: "=> 3" } }],
+      followUps: [],
+    };
+    const task = await engine.createTask(project, {
+      id: "broken",
+      prompt: "break it",
+      agent: "scripted",
+      script: broken,
+    });
     const final = await engine.runTask(task.id, { shutdown: never });
 
     expect(final.state.status).toBe("failed");
@@ -87,8 +100,16 @@ describe("one task end to end on a real repo and a real store", () => {
 
   it("marks a merge conflict with the files named and leaves main as it was", async () => {
     const project = await engine.projects.add({ path: repo });
-    const edit: Script = { steps: [{ replace: { path: "README.md", find: "line two", with: "line two, by the agent" } }], followUps: [] };
-    const task = await engine.createTask(project, { id: "readme", prompt: "edit the readme", agent: "scripted", script: edit });
+    const edit: Script = {
+      steps: [{ replace: { path: "README.md", find: "line two", with: "line two, by the agent" } }],
+      followUps: [],
+    };
+    const task = await engine.createTask(project, {
+      id: "readme",
+      prompt: "edit the readme",
+      agent: "scripted",
+      script: edit,
+    });
     const waiting = await engine.runTask(task.id, { shutdown: never, autoMerge: false });
     expect(waiting.state.status).toBe("awaiting_merge");
 
@@ -127,7 +148,13 @@ describe("one task end to end on a real repo and a real store", () => {
   it("keeps titles and prompts full of shell metacharacters verbatim, and runs none of them", async () => {
     const project = await engine.projects.add({ path: repo });
     const nasty = `$(touch ${root.path}/pwned1) \`touch ${root.path}/pwned2\`; rm -rf / && echo "quoted 'x'" | cat > /dev/null`;
-    const task = await engine.createTask(project, { id: "nasty", title: nasty, prompt: nasty, agent: "scripted", script: BUMP });
+    const task = await engine.createTask(project, {
+      id: "nasty",
+      title: nasty,
+      prompt: nasty,
+      agent: "scripted",
+      script: BUMP,
+    });
     const final = await engine.runTask(task.id, { shutdown: never });
     expect(final.state.status).toBe("merged");
     expect(engine.task("nasty").title).toBe(nasty);
@@ -139,7 +166,10 @@ describe("one task end to end on a real repo and a real store", () => {
 
   it("fails a task whose agent fails, with the agent's reason, keeping its worktree", async () => {
     const project = await engine.projects.add({ path: repo });
-    const script: Script = { steps: [{ write: { path: "partial.txt", content: "half" } }, { fail: { message: "cannot do this" } }], followUps: [] };
+    const script: Script = {
+      steps: [{ write: { path: "partial.txt", content: "half" } }, { fail: { message: "cannot do this" } }],
+      followUps: [],
+    };
     const task = await engine.createTask(project, { id: "agent-fails", prompt: "x", agent: "scripted", script });
     const final = await engine.runTask(task.id, { shutdown: never });
     expect(final.state).toMatchObject({ status: "failed" });

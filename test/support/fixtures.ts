@@ -18,7 +18,13 @@ export function git(cwd: string, ...args: string[]): string {
   return execFileSync("git", args, {
     cwd,
     encoding: "utf8",
-    env: { ...process.env, GIT_AUTHOR_NAME: "Test", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "Test", GIT_COMMITTER_EMAIL: "t@example.com" },
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "Test",
+      GIT_AUTHOR_EMAIL: "t@example.com",
+      GIT_COMMITTER_NAME: "Test",
+      GIT_COMMITTER_EMAIL: "t@example.com",
+    },
   }).trim();
 }
 
@@ -27,7 +33,7 @@ export function makeRepo(dir: string, extra: Record<string, string> = {}): strin
   mkdirSync(dir, { recursive: true });
   const files: Record<string, string> = {
     "package.json": JSON.stringify({ name: "fixture", private: true, scripts: { test: "node --test" } }),
-    "src/value.js": 'module.exports = { value: () => 1 };\n',
+    "src/value.js": "module.exports = { value: () => 1 };\n",
     "test/value.test.js":
       'const test = require("node:test");\nconst assert = require("node:assert");\nconst { value } = require("../src/value.js");\ntest("value", () => assert.strictEqual(value(), 1));\n',
     "README.md": "# fixture\nline two\n",
@@ -55,7 +61,10 @@ export function isolatedEnv(root: string, extra: Record<string, string> = {}): R
 }
 
 /** Runs the built CLI to completion. */
-export function runCli(args: string[], options: { env: Record<string, string | undefined>; cwd?: string; timeoutMs?: number }): SpawnSyncReturns<string> {
+export function runCli(
+  args: string[],
+  options: { env: Record<string, string | undefined>; cwd?: string; timeoutMs?: number },
+): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? ROOT,
     env: options.env,

@@ -61,7 +61,10 @@ export function shutdownSignal(out: Output): { signal: AbortSignal; dispose(): v
 }
 
 /** Opens the engine, runs `fn`, and always closes the store. */
-export async function withContext(options: GlobalOptions, fn: (ctx: CommandContext) => Promise<number>): Promise<number> {
+export async function withContext(
+  options: GlobalOptions,
+  fn: (ctx: CommandContext) => Promise<number>,
+): Promise<number> {
   const ctx = await openContext(options);
   try {
     return await fn(ctx);

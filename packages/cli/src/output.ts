@@ -17,7 +17,11 @@ const CODES = { red: 31, green: 32, yellow: 33, blue: 34, magenta: 35, cyan: 36,
 export function createOutput(options: { json: boolean; env?: NodeJS.ProcessEnv; stdout?: NodeJS.WriteStream }): Output {
   const env = options.env ?? process.env;
   const stdout = options.stdout ?? process.stdout;
-  const useColor = !options.json && env.NO_COLOR === undefined && env.FORCE_COLOR !== "0" && (stdout.isTTY || env.FORCE_COLOR !== undefined);
+  const useColor =
+    !options.json &&
+    env.NO_COLOR === undefined &&
+    env.FORCE_COLOR !== "0" &&
+    (stdout.isTTY || env.FORCE_COLOR !== undefined);
   return {
     json: options.json,
     say(line) {

@@ -17,7 +17,9 @@ export function describeEvent(event: FlotillaEvent, out: Output, verbose: boolea
     case "task.status-changed":
       return `${tag} ${p.from} → ${out.color(colorFor(p.to.status), p.to.status)}${detail(p.to)}`;
     case "worktree.created":
-      return verbose || !p.reused ? `${tag} worktree ${p.reused ? "reused" : "created"}: ${p.path} (${p.branch})` : undefined;
+      return verbose || !p.reused
+        ? `${tag} worktree ${p.reused ? "reused" : "created"}: ${p.path} (${p.branch})`
+        : undefined;
     case "run.started":
       return `${tag} agent ${p.agent} started (attempt ${p.attempt}, ${p.runId})`;
     case "run.agent-event": {
@@ -28,7 +30,9 @@ export function describeEvent(event: FlotillaEvent, out: Output, verbose: boolea
         case "tool_call":
           return verbose ? `${tag} tool ${e.name} ${JSON.stringify(e.input ?? {})}` : undefined;
         case "tool_result":
-          return verbose || e.isError ? `${tag} tool result${e.exitCode !== undefined ? ` (exit ${e.exitCode})` : ""}` : undefined;
+          return verbose || e.isError
+            ? `${tag} tool result${e.exitCode !== undefined ? ` (exit ${e.exitCode})` : ""}`
+            : undefined;
         case "file_change":
           return `${tag} ${e.kind} ${e.path}`;
         case "question":
@@ -76,11 +80,14 @@ export function describeEvent(event: FlotillaEvent, out: Output, verbose: boolea
 function colorFor(status: string): "green" | "red" | "yellow" | "cyan" {
   if (status === "merged") return "green";
   if (status === "failed" || status === "conflicted") return "red";
-  if (status === "cancelled" || status === "interrupted" || status === "needs_input" || status === "awaiting_merge") return "yellow";
+  if (status === "cancelled" || status === "interrupted" || status === "needs_input" || status === "awaiting_merge")
+    return "yellow";
   return "cyan";
 }
 
-function detail(s: FlotillaEvent["payload"] & { type: "task.status-changed" } extends { to: infer T } ? T : never): string {
+function detail(
+  s: FlotillaEvent["payload"] & { type: "task.status-changed" } extends { to: infer T } ? T : never,
+): string {
   switch (s.status) {
     case "failed":
       return `: ${s.reason}`;

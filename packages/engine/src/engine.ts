@@ -66,7 +66,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const configFor = (project: Project): Config => {
     let config = projectConfigs.get(project.path);
     if (!config) {
-      config = loadConfig({ env, projectDir: project.path, ...(options.overrides ? { overrides: options.overrides } : {}) }).config;
+      config = loadConfig({
+        env,
+        projectDir: project.path,
+        ...(options.overrides ? { overrides: options.overrides } : {}),
+      }).config;
       projectConfigs.set(project.path, config);
     }
     return config;

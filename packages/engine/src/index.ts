@@ -8,3 +8,4 @@ export type { ReconcileReport } from "./run/reconcile.js";
 export type { CleanReport } from "./run/clean.js";
 export * from "./config/index.js";
 export { readStructuredFile } from "./shared/structured-file.js";
+export * from "./agents/index.js";

@@ -7,7 +7,12 @@ import { z } from "zod";
 export const AgentEventSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("session"), sessionId: z.string() }),
   z.object({ type: z.literal("message"), text: z.string() }),
-  z.object({ type: z.literal("tool_call"), id: z.string().optional(), name: z.string(), input: z.unknown().optional() }),
+  z.object({
+    type: z.literal("tool_call"),
+    id: z.string().optional(),
+    name: z.string(),
+    input: z.unknown().optional(),
+  }),
   z.object({
     type: z.literal("tool_result"),
     id: z.string().optional(),

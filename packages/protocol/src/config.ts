@@ -39,10 +39,13 @@ export type AgentConfig = z.output<typeof AgentConfigSchema>;
 export const CleanupPolicySchema = z.enum(["keep", "remove"]);
 
 const ROLE_PROMPTS: Record<z.infer<typeof RoleSchema>, string> = {
-  coder: "You are a coding agent. Make the change the task asks for in this worktree, keep the project's tests green, and commit nothing outside it.",
-  reviewer: "You are a code reviewer. Read the diff and answer with a verdict: approve, or request_changes with concrete comments.",
+  coder:
+    "You are a coding agent. Make the change the task asks for in this worktree, keep the project's tests green, and commit nothing outside it.",
+  reviewer:
+    "You are a code reviewer. Read the diff and answer with a verdict: approve, or request_changes with concrete comments.",
   tester: "You are a test engineer. Add or fix tests for the change and make sure the project's test command passes.",
-  orchestrator: "You are the orchestrator. Break a goal into small tasks with dependencies and the files each will write.",
+  orchestrator:
+    "You are the orchestrator. Break a goal into small tasks with dependencies and the files each will write.",
 };
 
 export const ConfigSchema = z
@@ -54,7 +57,11 @@ export const ConfigSchema = z
         /** The branch tasks land on; empty means the branch checked out in the project. */
         targetBranch: z.string().min(1).optional(),
         verify: CommandSchema.optional(),
-        verifyTimeoutMs: z.number().int().positive().default(30 * 60_000),
+        verifyTimeoutMs: z
+          .number()
+          .int()
+          .positive()
+          .default(30 * 60_000),
         concurrency: z.number().int().min(1).max(64).default(3),
       })
       .strict()

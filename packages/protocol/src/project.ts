@@ -11,7 +11,10 @@ export type Project = z.infer<typeof ProjectSchema>;
 
 /** What the API accepts: only absolute paths; the CLI resolves relative ones first. */
 export const AddProjectInputSchema = z.object({
-  path: z.string().min(1).refine((p) => p.startsWith("/"), "must be an absolute path"),
+  path: z
+    .string()
+    .min(1)
+    .refine((p) => p.startsWith("/"), "must be an absolute path"),
   name: z.string().min(1).max(100).optional(),
 });
 export type AddProjectInput = z.infer<typeof AddProjectInputSchema>;

@@ -1,7 +1,15 @@
 import { z } from "zod";
 
 /** One attempt of a task: one agent process (or session turn) in the task's worktree. */
-export const RunStatusSchema = z.enum(["starting", "running", "succeeded", "failed", "cancelled", "interrupted", "needs_input"]);
+export const RunStatusSchema = z.enum([
+  "starting",
+  "running",
+  "succeeded",
+  "failed",
+  "cancelled",
+  "interrupted",
+  "needs_input",
+]);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
 export const RunSchema = z.object({

@@ -34,9 +34,7 @@ const BaseStepSchema = z.union([
   z.object({ sleep: z.object({ ms: z.number().int().nonnegative() }).strict() }).strict(),
   z.object({ say: z.object({ text: z.string() }).strict() }).strict(),
   z.object({ ask: z.object({ question: z.string().min(1) }).strict() }).strict(),
-  z
-    .object({ permission: z.object({ tool: z.string().min(1), input: z.unknown().optional() }).strict() })
-    .strict(),
+  z.object({ permission: z.object({ tool: z.string().min(1), input: z.unknown().optional() }).strict() }).strict(),
   z.object({ tool: z.object({ name: z.string().min(1), input: z.unknown().optional() }).strict() }).strict(),
   z
     .object({
@@ -50,7 +48,13 @@ const BaseStepSchema = z.union([
     })
     .strict(),
   z.object({ commit: z.object({ message: z.string().min(1) }).strict() }).strict(),
-  z.object({ review: z.object({ verdict: z.enum(["approve", "request_changes"]), comments: z.array(z.string()).default([]) }).strict() }).strict(),
+  z
+    .object({
+      review: z
+        .object({ verdict: z.enum(["approve", "request_changes"]), comments: z.array(z.string()).default([]) })
+        .strict(),
+    })
+    .strict(),
   z.object({ fail: z.object({ message: z.string() }).strict() }).strict(),
   z.object({ exit: z.object({ code: z.number().int().min(0).max(255) }).strict() }).strict(),
   z.object({ hang: z.object({}).strict().or(z.null()) }).strict(),

@@ -14,7 +14,8 @@ export function registerClean(program: Command): void {
     .action(
       action(async (opts: { project?: string; force?: boolean; dryRun?: boolean; json?: boolean }) =>
         withContext(opts, async ({ engine, out }) => {
-          const projects = opts.project !== undefined ? [engine.projects.resolve(opts.project)] : engine.projects.list();
+          const projects =
+            opts.project !== undefined ? [engine.projects.resolve(opts.project)] : engine.projects.list();
           const reports = [];
           for (const project of projects) {
             const report = await engine.clean(project, { force: opts.force === true, dryRun: opts.dryRun === true });
@@ -25,7 +26,8 @@ export function registerClean(program: Command): void {
             for (const k of report.kept) out.say(`kept ${k.what}: ${k.why}`);
           }
           if (out.json) out.data(reports);
-          else if (reports.every((r) => r.removedWorktrees.length + r.removedBranches.length + r.kept.length === 0)) out.say("nothing to clean");
+          else if (reports.every((r) => r.removedWorktrees.length + r.removedBranches.length + r.kept.length === 0))
+            out.say("nothing to clean");
           return EXIT.ok;
         }),
       ),

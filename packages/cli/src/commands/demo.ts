@@ -49,7 +49,9 @@ async function runDemo(opts: DemoOptions): Promise<number> {
     const final = await driveWithProgress(ctx, task.id, { autoMerge: true, verbose: opts.verbose === true });
     if (final.state.status === "merged") {
       const check = await runCommand("npm", ["test", "--silent"], { cwd: repo, env: process.env });
-      out.say(`tests on main after the merge: ${check.code === 0 ? out.color("green", "PASS") : out.color("red", "FAIL")}`);
+      out.say(
+        `tests on main after the merge: ${check.code === 0 ? out.color("green", "PASS") : out.color("red", "FAIL")}`,
+      );
       out.say(`look around: cd ${repo} && git log --format='%h %s%n%(trailers)' -2`);
       out.say(`            FLOTILLA_HOME=${home} npx flotilla status ${task.id}`);
     }

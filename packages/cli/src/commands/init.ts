@@ -46,7 +46,10 @@ export function registerInit(program: Command): void {
       action(async (opts: { project?: string; json?: boolean }) =>
         withContext({ json: true }, async ({ engine, out }) => {
           const project = opts.project !== undefined ? engine.projects.resolve(opts.project) : undefined;
-          const { config: merged, sources } = loadConfig({ env: process.env, ...(project ? { projectDir: project.path } : {}) });
+          const { config: merged, sources } = loadConfig({
+            env: process.env,
+            ...(project ? { projectDir: project.path } : {}),
+          });
           out.data({ sources, config: merged });
           return EXIT.ok;
         }),

@@ -4,7 +4,9 @@ import { action } from "../action.js";
 import { withContext } from "../context.js";
 
 export function registerProject(program: Command): void {
-  const project = program.command("project").description("manage the registry of projects (git repositories) Flotilla works on");
+  const project = program
+    .command("project")
+    .description("manage the registry of projects (git repositories) Flotilla works on");
 
   project
     .command("add")
@@ -34,7 +36,9 @@ export function registerProject(program: Command): void {
           const list = engine.projects.list();
           if (out.json) out.data(list.map((p) => ({ ...p, selected: p.id === selected })));
           else if (list.length === 0) out.say("no projects yet: `flotilla project add <path>`");
-          else for (const p of list) out.say(`${p.id === selected ? "*" : " "} ${p.name}  ${p.path}  ${out.color("gray", p.id)}`);
+          else
+            for (const p of list)
+              out.say(`${p.id === selected ? "*" : " "} ${p.name}  ${p.path}  ${out.color("gray", p.id)}`);
           return 0;
         });
       }),

@@ -55,7 +55,10 @@ async function runOne(ctx: CommandContext, prompt: string, opts: RunOptions): Pr
     ...(opts.target !== undefined ? { targetBranch: opts.target } : {}),
   });
   out.say(`task ${task.id} in ${project.name} (${project.path}), landing on ${task.targetBranch}`);
-  const final = await driveWithProgress(ctx, task.id, { autoMerge: opts.merge !== false, verbose: opts.verbose === true });
+  const final = await driveWithProgress(ctx, task.id, {
+    autoMerge: opts.merge !== false,
+    verbose: opts.verbose === true,
+  });
   return finish(ctx, project, [final], { mergeExpected: opts.merge !== false });
 }
 
@@ -78,14 +81,22 @@ export async function driveWithProgress(
 }
 
 /** Prints the outcome (and the JSON summary with --json) and picks the exit code. */
-export function finish(ctx: CommandContext, project: Project, tasks: Task[], options: { mergeExpected: boolean }): number {
+export function finish(
+  ctx: CommandContext,
+  project: Project,
+  tasks: Task[],
+  options: { mergeExpected: boolean },
+): number {
   const { out } = ctx;
-  for (const t of tasks) out.say(`${t.id}: ${out.color(t.state.status === "merged" ? "green" : "yellow", describeState(t))}`);
+  for (const t of tasks)
+    out.say(`${t.id}: ${out.color(t.state.status === "merged" ? "green" : "yellow", describeState(t))}`);
   const failed = tasks.find((t) => t.state.status === "failed");
-  if (failed && failed.state.status === "failed" && failed.state.detail) out.say(out.color("gray", failed.state.detail));
+  if (failed && failed.state.status === "failed" && failed.state.detail)
+    out.say(out.color("gray", failed.state.detail));
   if (out.json) out.data({ repo: project.path, tasks: tasks.map(taskSummary) });
   if (tasks.some((t) => t.state.status === "interrupted")) return EXIT.interrupted;
-  const landed = (t: Task) => t.state.status === "merged" || (!options.mergeExpected && t.state.status === "awaiting_merge" && !t.state.reason);
+  const landed = (t: Task) =>
+    t.state.status === "merged" || (!options.mergeExpected && t.state.status === "awaiting_merge" && !t.state.reason);
   return tasks.every(landed) ? EXIT.ok : EXIT.taskNotLanded;
 }
 

@@ -53,9 +53,11 @@ export function registerStatus(program: Command): void {
             out.data(tasks);
             return EXIT.ok;
           }
-          if (tasks.length === 0) out.say("no tasks yet: `flotilla run \"<prompt>\" --script <file>` or `flotilla demo`");
+          if (tasks.length === 0) out.say('no tasks yet: `flotilla run "<prompt>" --script <file>` or `flotilla demo`');
           for (const t of tasks) {
-            out.say(`${t.id.padEnd(32)} ${out.color(statusColor(t.state.status), describeState(t).padEnd(20))} ${t.title}`);
+            out.say(
+              `${t.id.padEnd(32)} ${out.color(statusColor(t.state.status), describeState(t).padEnd(20))} ${t.title}`,
+            );
           }
           return EXIT.ok;
         }),
@@ -103,7 +105,9 @@ export function registerStatus(program: Command): void {
           const ci = engine.ci(hash);
           if (out.json) out.data(ci);
           else {
-            out.say(`${ci.commit} ${ci.status === "pass" ? out.color("green", "PASS") : out.color("red", "FAIL")}  ${ci.command.join(" ")} (exit ${ci.exitCode ?? "signal"}, ${ci.durationMs} ms)`);
+            out.say(
+              `${ci.commit} ${ci.status === "pass" ? out.color("green", "PASS") : out.color("red", "FAIL")}  ${ci.command.join(" ")} (exit ${ci.exitCode ?? "signal"}, ${ci.durationMs} ms)`,
+            );
             out.say(ci.output);
           }
           return ci.status === "pass" ? EXIT.ok : EXIT.taskNotLanded;

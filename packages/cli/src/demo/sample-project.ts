@@ -5,7 +5,12 @@ import type { Script } from "@flotilla/protocol";
 
 /** The demo's small sample project: a math module and its tests, run by `node --test`. */
 const FILES: Record<string, string> = {
-  "package.json": JSON.stringify({ name: "flotilla-sample", version: "1.0.0", private: true, scripts: { test: "node --test" } }, null, 2) + "\n",
+  "package.json":
+    JSON.stringify(
+      { name: "flotilla-sample", version: "1.0.0", private: true, scripts: { test: "node --test" } },
+      null,
+      2,
+    ) + "\n",
   "README.md": "# flotilla-sample\n\nA tiny project that Flotilla's demo works on.\n",
   ".gitignore": "node_modules/\n",
   "src/math.js": [

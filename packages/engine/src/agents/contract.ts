@@ -6,7 +6,15 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { findProcessesByMarker } from "../process/index.js";
-import { makeWorkspace, recordTurn, sweepAfterTest, waitFor, waitForNoMarker, type AgentWorkspace, type ContractTurn } from "./test-kit.js";
+import {
+  makeWorkspace,
+  recordTurn,
+  sweepAfterTest,
+  waitFor,
+  waitForNoMarker,
+  type AgentWorkspace,
+  type ContractTurn,
+} from "./test-kit.js";
 import type { AgentAdapter, AgentTurnResult } from "./types.js";
 
 export type { ContractTurn } from "./test-kit.js";
@@ -100,7 +108,8 @@ export function describeAgentContract(name: string, fixture: AgentContractFixtur
       const turn = adapter.start(rec.input);
       const { marker } = rec.input;
       const toolStarted = await waitFor(
-        () => rec.events.some((e) => e.type === "tool_call") && findProcessesByMarker(marker).some((p) => p !== turn.pid),
+        () =>
+          rec.events.some((e) => e.type === "tool_call") && findProcessesByMarker(marker).some((p) => p !== turn.pid),
         turnTimeout,
       );
       expect(toolStarted, "the agent's tool process never appeared").toBe(true);

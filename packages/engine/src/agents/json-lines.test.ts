@@ -3,12 +3,19 @@ import { malformedLineReason, parseAgentLine, quoteLine } from "./json-lines.js"
 
 describe("parseAgentLine", () => {
   it("parses a normalized event", () => {
-    expect(parseAgentLine('{"type":"message","text":"hi"}')).toEqual({ kind: "event", event: { type: "message", text: "hi" } });
-    expect(parseAgentLine('  {"type":"tool_result","output":"x"}')).toMatchObject({ kind: "event", event: { isError: false } });
+    expect(parseAgentLine('{"type":"message","text":"hi"}')).toEqual({
+      kind: "event",
+      event: { type: "message", text: "hi" },
+    });
+    expect(parseAgentLine('  {"type":"tool_result","output":"x"}')).toMatchObject({
+      kind: "event",
+      event: { isError: false },
+    });
   });
 
   it("passes text lines through", () => {
-    for (const line of ["", "plain", "[1,2]", "  not {json"]) expect(parseAgentLine(line)).toEqual({ kind: "text", line });
+    for (const line of ["", "plain", "[1,2]", "  not {json"])
+      expect(parseAgentLine(line)).toEqual({ kind: "text", line });
   });
 
   it("flags JSON-looking lines that do not parse or are not events, without throwing", () => {

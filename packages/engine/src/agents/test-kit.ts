@@ -7,7 +7,9 @@ import { delay, findProcessesByMarker, sweepMarker } from "../process/index.js";
 import type { AgentTurnInput } from "./types.js";
 
 /** What a scenario chooses about a turn; the kit fills in the rest (cwd, marker, listeners). */
-export type ContractTurn = Partial<Pick<AgentTurnInput, "prompt" | "systemPrompt" | "model" | "script" | "command" | "args" | "env">>;
+export type ContractTurn = Partial<
+  Pick<AgentTurnInput, "prompt" | "systemPrompt" | "model" | "script" | "command" | "args" | "env">
+>;
 
 /** A temp worktree and state directory, one per test, removed by cleanup(). */
 export interface AgentWorkspace {

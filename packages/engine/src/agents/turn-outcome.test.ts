@@ -12,7 +12,11 @@ describe("decideOutcome", () => {
   });
 
   it("failed without a completion event", () => {
-    expect(decideOutcome(newObservation(), ok)).toEqual({ outcome: "failed", reason: NO_COMPLETION_REASON, exitCode: 0 });
+    expect(decideOutcome(newObservation(), ok)).toEqual({
+      outcome: "failed",
+      reason: NO_COMPLETION_REASON,
+      exitCode: 0,
+    });
   });
 
   it("failed on a non-zero exit or a signal, with the stderr tail", () => {
@@ -26,7 +30,9 @@ describe("decideOutcome", () => {
       expect(r.reason).toContain("line 7");
       expect(r.reason).not.toContain("line 2");
     }
-    expect(decideOutcome(newObservation(), { code: null, signal: "SIGKILL" })).toMatchObject({ reason: "agent was killed by SIGKILL" });
+    expect(decideOutcome(newObservation(), { code: null, signal: "SIGKILL" })).toMatchObject({
+      reason: "agent was killed by SIGKILL",
+    });
   });
 
   it("needs_input on a question or a permission request", () => {

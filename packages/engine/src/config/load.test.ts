@@ -86,7 +86,12 @@ describe("loadConfig", () => {
     expect(config.defaults.agent).toBe("claude");
     expect(config.defaults.concurrency).toBe(2);
     expect(config.projects.allowedRoots).toEqual(["/c"]);
-    expect(config.providers.mine).toEqual({ adapter: "command", command: "my-agent", args: ["--x"], env: { A: "1", B: "2" } });
+    expect(config.providers.mine).toEqual({
+      adapter: "command",
+      command: "my-agent",
+      args: ["--x"],
+      env: { A: "1", B: "2" },
+    });
   });
 
   it("applies env over files and overrides over env", () => {
@@ -100,7 +105,12 @@ describe("loadConfig", () => {
       FLOTILLA_ALLOWED_ROOTS: "/src:/work:",
     };
     const { config, sources } = load({ env, overrides: { defaults: { concurrency: 8 } } });
-    expect(config.defaults).toMatchObject({ concurrency: 8, agent: "claude", verify: "npm test -- --run", targetBranch: "develop" });
+    expect(config.defaults).toMatchObject({
+      concurrency: 8,
+      agent: "claude",
+      verify: "npm test -- --run",
+      targetBranch: "develop",
+    });
     expect(config.worktrees.baseDir).toBe("/tmp/wt");
     expect(config.projects.allowedRoots).toEqual(["/src", "/work"]);
     expect(sources.slice(1)).toEqual([

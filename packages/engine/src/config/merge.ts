@@ -15,7 +15,12 @@ export function deepMerge(base: unknown, over: unknown): unknown {
   const out: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(over)) {
     // defineProperty, not assignment: a `__proto__` key stays a plain key.
-    Object.defineProperty(out, key, { value: deepMerge(base[key], value), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(out, key, {
+      value: deepMerge(base[key], value),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return out;
 }

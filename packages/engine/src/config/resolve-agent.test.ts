@@ -25,14 +25,22 @@ describe("resolveAgent", () => {
           env: { SHARED: "provider", ONLY_P: "x y" },
         },
       },
-      agents: { mine: { provider: "local", model: "m1", args: ["--model", "m1"], env: { SHARED: "agent", ONLY_A: "" } } },
+      agents: {
+        mine: { provider: "local", model: "m1", args: ["--model", "m1"], env: { SHARED: "agent", ONLY_A: "" } },
+      },
     });
     const r = resolveAgent(config, "mine");
     expect(r.name).toBe("mine");
     expect(r.command).toBe("/opt/bin/my agent");
     expect(r.args).toEqual(["--flag=a b", "", "$HOME", "'quoted'", "--model", "m1"]);
     expect(r.env).toEqual({ SHARED: "agent", ONLY_P: "x y", ONLY_A: "" });
-    expect(r.provider).toEqual({ name: "local", adapter: "command", command: "/opt/bin/my agent", args: config.providers.local?.args, env: config.providers.local?.env });
+    expect(r.provider).toEqual({
+      name: "local",
+      adapter: "command",
+      command: "/opt/bin/my agent",
+      args: config.providers.local?.args,
+      env: config.providers.local?.env,
+    });
     expect(r.agent.model).toBe("m1");
     expect(r.role).toBe("coder");
     expect(r.systemPrompt).toBe(BUILTIN_ROLE_PROMPTS.coder);
@@ -51,7 +59,10 @@ describe("resolveAgent", () => {
   it("takes the prompt from the agent, then roles.<role>.prompt, then the built-in", () => {
     const config = parse({
       roles: { reviewer: { prompt: "Review hard." } },
-      agents: { r1: { provider: "scripted", role: "reviewer" }, r2: { provider: "scripted", role: "reviewer", prompt: "Mine." } },
+      agents: {
+        r1: { provider: "scripted", role: "reviewer" },
+        r2: { provider: "scripted", role: "reviewer", prompt: "Mine." },
+      },
     });
     expect(resolveAgent(config, "r1").systemPrompt).toBe("Review hard.");
     expect(resolveAgent(config, "r2").systemPrompt).toBe("Mine.");

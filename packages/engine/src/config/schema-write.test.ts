@@ -55,7 +55,9 @@ describe("writeProjectConfig", () => {
     writeProjectConfig(root, {});
     expect(() => writeProjectConfig(root, { defaults: { agent: "codex" } })).toThrow(/already exists/);
     writeProjectConfig(root, { defaults: { agent: "codex" } }, { overwrite: true });
-    expect(ConfigSchema.parse(loadConfig({ globalDir: root, projectDir: root, env: {} }).config).defaults.agent).toBe("codex");
+    expect(ConfigSchema.parse(loadConfig({ globalDir: root, projectDir: root, env: {} }).config).defaults.agent).toBe(
+      "codex",
+    );
     mkdirSync(join(root, "p2", ".flotilla"), { recursive: true });
     writeFileSync(join(root, "p2", ".flotilla", "config.json"), "{}");
     expect(() => writeProjectConfig(join(root, "p2"), {}, { overwrite: true })).toThrow(/config\.json/);
@@ -67,7 +69,7 @@ describe("paths", () => {
     expect(flotillaHome({ FLOTILLA_HOME: "/data/f", XDG_DATA_HOME: "/x" })).toBe("/data/f");
     expect(flotillaHome({ XDG_DATA_HOME: "/x" })).toBe("/x/flotilla");
     expect(flotillaHome({ HOME: "/home/u" })).toBe("/home/u/.local/share/flotilla");
-    expect(flotillaHome({ XDG_DATA_HOME: "relative" , HOME: "/h"})).toBe("/h/.local/share/flotilla");
+    expect(flotillaHome({ XDG_DATA_HOME: "relative", HOME: "/h" })).toBe("/h/.local/share/flotilla");
     expect(flotillaHome({})).toBe(join(homedir(), ".local", "share", "flotilla"));
   });
 

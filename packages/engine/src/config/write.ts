@@ -16,12 +16,20 @@ export interface WriteProjectConfigOptions {
  * Writes `<projectDir>/.flotilla/config.yaml` (for `flotilla init`), validating first: invalid
  * input is refused and nothing is written. Returns the file's path.
  */
-export function writeProjectConfig(projectDir: string, input: ConfigInput, options: WriteProjectConfigOptions = {}): string {
+export function writeProjectConfig(
+  projectDir: string,
+  input: ConfigInput,
+  options: WriteProjectConfigOptions = {},
+): string {
   const dir = projectConfigDir(projectDir);
   const file = join(dir, CONFIG_FILE_NAMES[0]);
   const result = ConfigSchema.safeParse(input);
   if (!result.success) {
-    const issues = flattenZodIssues(result.error.issues).map((i) => ({ file, path: formatKeyPath(i.path), message: i.message }));
+    const issues = flattenZodIssues(result.error.issues).map((i) => ({
+      file,
+      path: formatKeyPath(i.path),
+      message: i.message,
+    }));
     throw structuredError("config_invalid", file, issues);
   }
   const existing = findConfigFile(dir);

@@ -1,4 +1,12 @@
-export { startProcess, signalGroup, sweepMarker, delay, type ChildHandle, type ExitResult, type StartOptions } from "./spawn.js";
+export {
+  startProcess,
+  signalGroup,
+  sweepMarker,
+  delay,
+  type ChildHandle,
+  type ExitResult,
+  type StartOptions,
+} from "./spawn.js";
 export { runCommand, type CommandResult, type RunCommandOptions } from "./run-command.js";
 export { MARKER_ENV, findProcessesByMarker, isProcessAlive, processStartTime, processState } from "./proc-table.js";
 export { createLineSplitter } from "./line-splitter.js";

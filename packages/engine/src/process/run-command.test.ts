@@ -66,11 +66,15 @@ describe("runCommand", () => {
   });
 
   it("kills a command that ignores SIGINT after its timeout", async () => {
-    const r = await runCommand(process.execPath, ["-e", "process.on('SIGINT', () => {}); setInterval(() => {}, 1000)"], {
-      cwd,
-      env,
-      timeoutMs: 200,
-    });
+    const r = await runCommand(
+      process.execPath,
+      ["-e", "process.on('SIGINT', () => {}); setInterval(() => {}, 1000)"],
+      {
+        cwd,
+        env,
+        timeoutMs: 200,
+      },
+    );
     expect(r).toMatchObject({ timedOut: true, signal: "SIGKILL" });
     expect(r.durationMs).toBeLessThan(10_000);
   });

@@ -22,7 +22,11 @@ export interface RunCommandOptions {
 }
 
 /** Runs a command to completion (argv, no shell) and captures its output, capped in memory. */
-export async function runCommand(command: string, args: readonly string[], options: RunCommandOptions): Promise<CommandResult> {
+export async function runCommand(
+  command: string,
+  args: readonly string[],
+  options: RunCommandOptions,
+): Promise<CommandResult> {
   const cap = options.maxOutputBytes ?? 1024 * 1024;
   const out = createTailBuffer(cap);
   const err = createTailBuffer(cap);

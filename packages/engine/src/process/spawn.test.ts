@@ -56,14 +56,19 @@ describe("startProcess", () => {
     await a.handle.exited;
     expect(a.stdout).toEqual([a.handle.marker]);
     expect(a.handle.marker).toMatch(/^[0-9a-f-]{36}$/);
-    const b = node(`console.log(process.env.${MARKER_ENV})`, { marker: "m-123", env: { ...env, [MARKER_ENV]: "caller" } });
+    const b = node(`console.log(process.env.${MARKER_ENV})`, {
+      marker: "m-123",
+      env: { ...env, [MARKER_ENV]: "caller" },
+    });
     await b.handle.exited;
     expect(b.handle.marker).toBe("m-123");
     expect(b.stdout).toEqual(["m-123"]);
   });
 
   it("passes only the given environment", async () => {
-    const { handle, stdout } = node(`console.log(JSON.stringify(Object.keys(process.env).sort()))`, { env: { ...env, ONLY: "1" } });
+    const { handle, stdout } = node(`console.log(JSON.stringify(Object.keys(process.env).sort()))`, {
+      env: { ...env, ONLY: "1" },
+    });
     await handle.exited;
     expect(JSON.parse(stdout[0] ?? "[]")).toEqual([MARKER_ENV, "ONLY", "PATH"].sort());
   });
@@ -123,7 +128,9 @@ describe("stop", () => {
   });
 
   it("sends SIGKILL after the grace to a child that ignores SIGINT", async () => {
-    const { handle, stdout } = node(`process.on("SIGINT", () => {}); console.log("ready"); setInterval(() => {}, 1000);`);
+    const { handle, stdout } = node(
+      `process.on("SIGINT", () => {}); console.log("ready"); setInterval(() => {}, 1000);`,
+    );
     await waitFor(() => stdout.length > 0);
     const started = Date.now();
     expect(await handle.stop(300)).toEqual({ code: null, signal: "SIGKILL" });

@@ -22,7 +22,11 @@ export interface ProjectRegistry {
  * The projects Flotilla may work on: absolute paths to the top of git work trees, optionally
  * limited to allowed roots.
  */
-export function createProjectRegistry(deps: { store: Store; git: Git; allowedRoots: readonly string[] }): ProjectRegistry {
+export function createProjectRegistry(deps: {
+  store: Store;
+  git: Git;
+  allowedRoots: readonly string[];
+}): ProjectRegistry {
   const { store, git } = deps;
 
   function checkAllowed(path: string): void {
@@ -56,7 +60,8 @@ export function createProjectRegistry(deps: { store: Store; git: Git; allowedRoo
       const known = store.read.projects.list().map((p) => p.name);
       throw new FlotillaError(
         "not_found",
-        `no project "${ref}"` + (known.length ? ` (known: ${known.join(", ")})` : "; add one with `flotilla project add <path>`"),
+        `no project "${ref}"` +
+          (known.length ? ` (known: ${known.join(", ")})` : "; add one with `flotilla project add <path>`"),
         { ref },
       );
     }
@@ -67,7 +72,9 @@ export function createProjectRegistry(deps: { store: Store; git: Git; allowedRoo
     async add(input) {
       const parsed = AddProjectInputSchema.safeParse(input);
       if (!parsed.success) {
-        throw new FlotillaError("invalid_input", `project path "${input.path}" must be an absolute path`, { path: input.path });
+        throw new FlotillaError("invalid_input", `project path "${input.path}" must be an absolute path`, {
+          path: input.path,
+        });
       }
       const path = parsed.data.path;
       let isDir: boolean;
@@ -117,7 +124,10 @@ export function createProjectRegistry(deps: { store: Store; git: Git; allowedRoo
       if (ref !== undefined) return mustGet(ref);
       const selected = this.selected();
       if (!selected) {
-        throw new FlotillaError("invalid_input", "no project selected: add one with `flotilla project add <path>` or pass --project");
+        throw new FlotillaError(
+          "invalid_input",
+          "no project selected: add one with `flotilla project add <path>` or pass --project",
+        );
       }
       return selected;
     },

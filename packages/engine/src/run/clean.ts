@@ -10,18 +10,36 @@ export interface CleanReport {
   kept: { what: string; why: string }[];
 }
 
-const BUSY: readonly TaskStatusName[] = ["queued", "preparing", "running", "verifying", "awaiting_merge", "merging", "needs_input", "interrupted", "conflicted"];
+const BUSY: readonly TaskStatusName[] = [
+  "queued",
+  "preparing",
+  "running",
+  "verifying",
+  "awaiting_merge",
+  "merging",
+  "needs_input",
+  "interrupted",
+  "conflicted",
+];
 
 /**
  * Removes orphaned task worktrees (under Flotilla's worktree folder, not used by a live task) and
  * `flotilla/*` branches whose work has landed. With `force`, also unmerged branches of tasks that
  * are gone or cancelled — never a worktree holding uncommitted changes.
  */
-export async function cleanProject(deps: PipelineDeps, project: Project, options: { force?: boolean; dryRun?: boolean } = {}): Promise<CleanReport> {
+export async function cleanProject(
+  deps: PipelineDeps,
+  project: Project,
+  options: { force?: boolean; dryRun?: boolean } = {},
+): Promise<CleanReport> {
   const { git, store } = deps;
   const report: CleanReport = { removedWorktrees: [], removedBranches: [], kept: [] };
   const tasks = store.read.tasks.list({ projectId: project.id });
-  const inUse = new Set(tasks.filter((t) => BUSY.includes(t.state.status) || t.state.status === "failed").flatMap((t) => (t.worktreePath ? [t.worktreePath] : [])));
+  const inUse = new Set(
+    tasks
+      .filter((t) => BUSY.includes(t.state.status) || t.state.status === "failed")
+      .flatMap((t) => (t.worktreePath ? [t.worktreePath] : [])),
+  );
   const ours = worktreeDirFor(deps, project);
   await git.worktreePrune(project.path);
 
@@ -46,7 +64,10 @@ export async function cleanProject(deps: PipelineDeps, project: Project, options
     const landed = targetTip !== undefined && (await git.isAncestor(project.path, branch.commit, targetTip));
     const abandoned = !task || task.state.status === "cancelled";
     if (!landed && !(options.force && abandoned)) {
-      report.kept.push({ what: branch.name, why: landed ? "" : "has commits that are not on the target branch (use --force for abandoned tasks)" });
+      report.kept.push({
+        what: branch.name,
+        why: landed ? "" : "has commits that are not on the target branch (use --force for abandoned tasks)",
+      });
       continue;
     }
     if (!options.dryRun) await git.deleteBranch(project.path, branch.name, { force: true });

@@ -8,7 +8,12 @@ import { tail, verifyCommit } from "./verify.js";
  * After the agent is done: commit what it left uncommitted (with Flotilla's trailers), then run
  * the verify command on that exact commit. PASS → awaiting_merge; FAIL → failed, output kept.
  */
-export async function commitAndVerify(deps: PipelineDeps, task: Task, project: Project, shutdown: AbortSignal): Promise<void> {
+export async function commitAndVerify(
+  deps: PipelineDeps,
+  task: Task,
+  project: Project,
+  shutdown: AbortSignal,
+): Promise<void> {
   const dir = task.worktreePath;
   if (!dir) return failTask(deps, task.id, "the task has no worktree");
   const run = deps.store.read.runs.latestForTask(task.id);
@@ -19,7 +24,8 @@ export async function commitAndVerify(deps: PipelineDeps, task: Task, project: P
   const head = await deps.git.revParse(dir, "HEAD");
   deps.store.write((ctx) => {
     ctx.tasks.patch(task.id, { headCommit: head }, ctx.now);
-    if (committed) ctx.emit({ type: "task.committed", taskId: task.id, commit: committed.commit, files: committed.files });
+    if (committed)
+      ctx.emit({ type: "task.committed", taskId: task.id, commit: committed.commit, files: committed.files });
   });
   if (task.baseCommit !== undefined && head === task.baseCommit) {
     return failTask(deps, task.id, "the agent finished without changing anything");
@@ -29,7 +35,12 @@ export async function commitAndVerify(deps: PipelineDeps, task: Task, project: P
   if (outcome.kind === "interrupted") return;
   if (outcome.kind === "ran" && outcome.status.status === "fail") {
     const { exitCode, command } = outcome.status;
-    return failTask(deps, task.id, `verify failed: \`${command.join(" ")}\` exited ${exitCode ?? "by a signal"}`, tail(outcome.status.output));
+    return failTask(
+      deps,
+      task.id,
+      `verify failed: \`${command.join(" ")}\` exited ${exitCode ?? "by a signal"}`,
+      tail(outcome.status.output),
+    );
   }
   deps.store.write((ctx) => moveTask(ctx, task.id, { status: "awaiting_merge" }));
 }

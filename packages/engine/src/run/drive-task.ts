@@ -49,7 +49,9 @@ export async function driveTask(deps: PipelineDeps, taskId: string, options: Dri
             const ready = await prepareWorktree(deps, task, project);
             if (state.status === "running") {
               // A run marked running that we now own was left behind: continue it as a new run.
-              deps.store.write((ctx) => moveTask(ctx, taskId, { status: "interrupted", from: "running", reason: "its run was left behind" }));
+              deps.store.write((ctx) =>
+                moveTask(ctx, taskId, { status: "interrupted", from: "running", reason: "its run was left behind" }),
+              );
               break;
             }
             await runAgent(deps, ready, project, options.shutdown);

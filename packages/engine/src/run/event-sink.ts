@@ -72,7 +72,11 @@ export function createEventSink(store: Store, taskId: string, runId: string) {
     /** Writes what is buffered, with a note of how many output lines were not stored. */
     close(): void {
       if (droppedLines > 0) {
-        buffer.push({ kind: "line", stream: "stderr", line: `[flotilla] ${droppedLines} more output lines were not stored` });
+        buffer.push({
+          kind: "line",
+          stream: "stderr",
+          line: `[flotilla] ${droppedLines} more output lines were not stored`,
+        });
         droppedLines = 0;
       }
       flush();

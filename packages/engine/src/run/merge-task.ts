@@ -12,7 +12,12 @@ const MAX_TARGET_RACES = 3;
  * fast-forward the target. Never a force, never a rewrite of the target; the user's checkout is
  * left alone when it has uncommitted changes in the files the merge would change.
  */
-export async function mergeTask(deps: PipelineDeps, task: Task, project: Project, shutdown: AbortSignal): Promise<void> {
+export async function mergeTask(
+  deps: PipelineDeps,
+  task: Task,
+  project: Project,
+  shutdown: AbortSignal,
+): Promise<void> {
   const { git, store } = deps;
   const dir = task.worktreePath;
   if (!dir || !task.headCommit) return failTask(deps, task.id, "nothing to merge: the task has no worktree or commit");

@@ -24,7 +24,13 @@ export async function prepareWorktree(deps: PipelineDeps, task: Task, project: P
     const listed = await git.worktreeList(project.path);
     if (listed.some((w) => w.path === task.worktreePath)) {
       store.write((ctx) => {
-        ctx.emit({ type: "worktree.created", taskId: task.id, path: task.worktreePath ?? "", branch: task.branch, reused: true });
+        ctx.emit({
+          type: "worktree.created",
+          taskId: task.id,
+          path: task.worktreePath ?? "",
+          branch: task.branch,
+          reused: true,
+        });
       });
       return mustGet(deps, task.id);
     }

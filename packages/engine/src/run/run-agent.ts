@@ -20,7 +20,10 @@ export async function runAgent(deps: PipelineDeps, task: Task, project: Project,
   const agent = resolveAgent(config, task.agent);
   const adapter = deps.adapters.get(agent.provider.adapter);
   if (!adapter) {
-    throw new FlotillaError("agent_unavailable", `agent "${task.agent}" uses the ${agent.provider.adapter} adapter, which this build does not have yet`);
+    throw new FlotillaError(
+      "agent_unavailable",
+      `agent "${task.agent}" uses the ${agent.provider.adapter} adapter, which this build does not have yet`,
+    );
   }
   const previous = store.read.runs.latestForTask(task.id);
   const resume = previous?.status === "interrupted" && previous.sessionId !== undefined ? previous : undefined;
@@ -68,7 +71,12 @@ export async function runAgent(deps: PipelineDeps, task: Task, project: Project,
   try {
     turn =
       resume?.sessionId !== undefined
-        ? adapter.followUp({ ...input, sessionId: resume.sessionId, resume: true, prompt: "Flotilla was restarted: continue the task where you left off." })
+        ? adapter.followUp({
+            ...input,
+            sessionId: resume.sessionId,
+            resume: true,
+            prompt: "Flotilla was restarted: continue the task where you left off.",
+          })
         : adapter.start(input);
   } catch (err) {
     sink.close();
@@ -108,20 +116,48 @@ async function superviseTurn(
   return undefined;
 }
 
-function finishRun(deps: PipelineDeps, taskId: string, runId: string, result: AgentTurnResult, stopped?: StopReason): void {
+function finishRun(
+  deps: PipelineDeps,
+  taskId: string,
+  runId: string,
+  result: AgentTurnResult,
+  stopped?: StopReason,
+): void {
   deps.store.write((ctx) => {
     const endedAt = ctx.now;
     const sessionId = result.sessionId;
-    const common = { endedAt, ...(sessionId !== undefined ? { sessionId } : {}), ...(result.exitCode !== null ? { exitCode: result.exitCode } : {}) };
+    const common = {
+      endedAt,
+      ...(sessionId !== undefined ? { sessionId } : {}),
+      ...(result.exitCode !== null ? { exitCode: result.exitCode } : {}),
+    };
     if (stopped === "shutdown") {
       ctx.runs.patch(runId, { ...common, status: "interrupted", reason: "Flotilla was stopped" });
-      ctx.emit({ type: "run.finished", taskId, runId, status: "interrupted", exitCode: result.exitCode, reason: "Flotilla was stopped" });
-      moveTask(ctx, taskId, { status: "interrupted", from: "running", reason: "Flotilla was stopped while the agent ran" });
+      ctx.emit({
+        type: "run.finished",
+        taskId,
+        runId,
+        status: "interrupted",
+        exitCode: result.exitCode,
+        reason: "Flotilla was stopped",
+      });
+      moveTask(ctx, taskId, {
+        status: "interrupted",
+        from: "running",
+        reason: "Flotilla was stopped while the agent ran",
+      });
       return;
     }
     if (stopped === "cancel" || result.outcome === "cancelled") {
       ctx.runs.patch(runId, { ...common, status: "cancelled", reason: "cancelled" });
-      ctx.emit({ type: "run.finished", taskId, runId, status: "cancelled", exitCode: result.exitCode, reason: "cancelled" });
+      ctx.emit({
+        type: "run.finished",
+        taskId,
+        runId,
+        status: "cancelled",
+        exitCode: result.exitCode,
+        reason: "cancelled",
+      });
       ctx.tasks.requestCancel(taskId, false);
       moveTask(ctx, taskId, { status: "cancelled", reason: "aborted by a person" });
       return;
@@ -134,12 +170,26 @@ function finishRun(deps: PipelineDeps, taskId: string, runId: string, result: Ag
         return;
       case "needs_input":
         ctx.runs.patch(runId, { ...common, status: "needs_input", reason: result.question });
-        ctx.emit({ type: "run.finished", taskId, runId, status: "needs_input", exitCode: result.exitCode, reason: result.question });
+        ctx.emit({
+          type: "run.finished",
+          taskId,
+          runId,
+          status: "needs_input",
+          exitCode: result.exitCode,
+          reason: result.question,
+        });
         moveTask(ctx, taskId, { status: "needs_input", question: result.question, runId });
         return;
       case "failed":
         ctx.runs.patch(runId, { ...common, status: "failed", reason: result.reason });
-        ctx.emit({ type: "run.finished", taskId, runId, status: "failed", exitCode: result.exitCode, reason: result.reason });
+        ctx.emit({
+          type: "run.finished",
+          taskId,
+          runId,
+          status: "failed",
+          exitCode: result.exitCode,
+          reason: result.reason,
+        });
         moveTask(ctx, taskId, { status: "failed", reason: `agent failed: ${result.reason}` });
         return;
     }

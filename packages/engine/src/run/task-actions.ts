@@ -30,14 +30,24 @@ export async function abortTask(deps: PipelineDeps, taskId: string, waitMs = 15_
       if (now.state.status === "cancelled") return now;
       await delay(100);
     }
-    throw new FlotillaError("busy", `asked process ${owner.pid} to cancel task ${taskId}, but it has not yet; try again`);
+    throw new FlotillaError(
+      "busy",
+      `asked process ${owner.pid} to cancel task ${taskId}, but it has not yet; try again`,
+    );
   }
   const run = deps.store.read.runs.latestForTask(taskId);
   if (run) await sweepMarker(run.marker, 2000);
   deps.store.write((ctx) => {
     if (run && (run.status === "running" || run.status === "starting" || run.status === "interrupted")) {
       ctx.runs.patch(run.id, { status: "cancelled", reason: "aborted by a person", endedAt: ctx.now });
-      ctx.emit({ type: "run.finished", taskId, runId: run.id, status: "cancelled", exitCode: null, reason: "aborted by a person" });
+      ctx.emit({
+        type: "run.finished",
+        taskId,
+        runId: run.id,
+        status: "cancelled",
+        exitCode: null,
+        reason: "aborted by a person",
+      });
     }
     ctx.tasks.requestCancel(taskId, false);
     moveTask(ctx, taskId, { status: "cancelled", reason: "aborted by a person" });
@@ -50,7 +60,10 @@ export function requeueTask(deps: PipelineDeps, taskId: string): Task {
   const task = getTask(deps, taskId);
   const s = task.state.status;
   if (s !== "failed" && s !== "cancelled" && s !== "conflicted" && s !== "interrupted") {
-    throw new FlotillaError("illegal_transition", `task ${taskId} is ${s}; only failed, cancelled, conflicted or interrupted tasks can be retried`);
+    throw new FlotillaError(
+      "illegal_transition",
+      `task ${taskId} is ${s}; only failed, cancelled, conflicted or interrupted tasks can be retried`,
+    );
   }
   deps.store.write((ctx) => moveTask(ctx, taskId, { status: "queued" }));
   return mustGet(deps, taskId);
@@ -61,7 +74,10 @@ export function requestMerge(deps: PipelineDeps, taskId: string): Task {
   const task = getTask(deps, taskId);
   const s = task.state.status;
   if (s !== "awaiting_merge" && s !== "conflicted") {
-    throw new FlotillaError("illegal_transition", `task ${taskId} is ${s}; only a task awaiting merge or conflicted can be merged`);
+    throw new FlotillaError(
+      "illegal_transition",
+      `task ${taskId} is ${s}; only a task awaiting merge or conflicted can be merged`,
+    );
   }
   deps.store.write((ctx) => moveTask(ctx, taskId, { status: "merging" }));
   return mustGet(deps, taskId);

@@ -8,7 +8,8 @@ import { FlotillaError, type Command } from "@flotilla/protocol";
  */
 export function toArgv(command: Command, where: string): string[] {
   if (Array.isArray(command)) {
-    if (command.length === 0 || command[0] === "") throw new FlotillaError("invalid_input", `${where}: the command is empty`);
+    if (command.length === 0 || command[0] === "")
+      throw new FlotillaError("invalid_input", `${where}: the command is empty`);
     return [...command];
   }
   const words: string[] = [];
@@ -27,9 +28,13 @@ export function toArgv(command: Command, where: string): string[] {
   }
   if (words.length === 0) throw new FlotillaError("invalid_input", `${where}: the command is empty`);
   if (command.includes("$")) {
-    throw new FlotillaError("invalid_input", `${where}: "${command}" uses '$' expansion, but commands run without a shell`, {
-      command,
-    });
+    throw new FlotillaError(
+      "invalid_input",
+      `${where}: "${command}" uses '$' expansion, but commands run without a shell`,
+      {
+        command,
+      },
+    );
   }
   return words;
 }

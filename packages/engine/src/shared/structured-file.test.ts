@@ -35,7 +35,9 @@ describe("parseStructuredText", () => {
 
   it("lists every schema problem with file, line:col and key path, in document order", () => {
     const text = "defaults:\n  concurrency: lots\n  verify: 3\nbogus: 1\nagents:\n  a: {}\n";
-    const err = failure(() => parseStructuredText(text, ".flotilla/config.yaml", ConfigSchema, { code: "config_invalid" }));
+    const err = failure(() =>
+      parseStructuredText(text, ".flotilla/config.yaml", ConfigSchema, { code: "config_invalid" }),
+    );
     expect(err.code).toBe("config_invalid");
     expect(err.message.split("\n")).toEqual([
       ".flotilla/config.yaml:2:16: defaults.concurrency: expected number, received string",
@@ -86,7 +88,14 @@ describe("parseStructuredText", () => {
   });
 
   it("points at the union branch a step was meant for", () => {
-    const text = ["- write: {path: '', content: x}", "- wrte: {}", "- repeat:", "    steps:", "      - write: {path: a}", "- hang: 3"].join("\n");
+    const text = [
+      "- write: {path: '', content: x}",
+      "- wrte: {}",
+      "- repeat:",
+      "    steps:",
+      "      - write: {path: a}",
+      "- hang: 3",
+    ].join("\n");
     const lines = failure(() => parseStructuredText(text, "s.yaml", ScriptTurnSchema)).message.split("\n");
     expect(lines[0]).toBe("s.yaml:1:17: [0].write.path: path must not be empty");
     expect(lines[1]).toMatch(/^s\.yaml:2:3: \[1\]: expected one of the keys: write, .*hang.*; got "wrte"$/);
@@ -96,7 +105,9 @@ describe("parseStructuredText", () => {
 
   it("quotes keys that are not identifiers", () => {
     const Rec = z.record(z.string(), z.number());
-    expect(failure(() => parseStructuredText('"a.b": x\n', "r.yaml", Rec)).message).toBe('r.yaml:1:8: ["a.b"]: expected number, received string');
+    expect(failure(() => parseStructuredText('"a.b": x\n', "r.yaml", Rec)).message).toBe(
+      'r.yaml:1:8: ["a.b"]: expected number, received string',
+    );
   });
 });
 

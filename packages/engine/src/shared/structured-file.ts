@@ -45,7 +45,11 @@ export function formatIssues(issues: readonly StructuredIssue[]): string {
 }
 
 /** The error for a list of problems: its message lists every one of them. */
-export function structuredError(code: StructuredErrorCode, file: string, issues: readonly StructuredIssue[]): FlotillaError {
+export function structuredError(
+  code: StructuredErrorCode,
+  file: string,
+  issues: readonly StructuredIssue[],
+): FlotillaError {
   return new FlotillaError(code, formatIssues(issues), { file, issues });
 }
 
@@ -79,7 +83,11 @@ export function parseStructuredDocument(text: string, file: string, options: Str
 }
 
 /** Validates a parsed document against a schema; every problem is reported with its position. */
-export function validateStructured<T>(parsed: ParsedStructured, schema: ZodType<T>, options: StructuredOptions = {}): T {
+export function validateStructured<T>(
+  parsed: ParsedStructured,
+  schema: ZodType<T>,
+  options: StructuredOptions = {},
+): T {
   const result = schema.safeParse(parsed.value);
   if (result.success) return result.data;
   const issues = parsed.locate(flattenZodIssues(result.error.issues));
@@ -87,7 +95,12 @@ export function validateStructured<T>(parsed: ParsedStructured, schema: ZodType<
 }
 
 /** Parses and validates JSON or YAML text; `file` names it in messages and picks the format. */
-export function parseStructuredText<T>(text: string, file: string, schema: ZodType<T>, options: StructuredOptions = {}): T {
+export function parseStructuredText<T>(
+  text: string,
+  file: string,
+  schema: ZodType<T>,
+  options: StructuredOptions = {},
+): T {
   return validateStructured(parseStructuredDocument(text, file, options), schema, options);
 }
 
@@ -109,11 +122,19 @@ export function readStructuredText(file: string, options: StructuredOptions = {}
   }
 }
 
-function locateIssues(file: string, doc: Document, lines: LineCounter, issues: readonly PathIssue[]): StructuredIssue[] {
+function locateIssues(
+  file: string,
+  doc: Document,
+  lines: LineCounter,
+  issues: readonly PathIssue[],
+): StructuredIssue[] {
   return issues
     .map((issue, order) => {
       const pos = locatePath(doc, lines, issue.path, issue.atKey);
-      return { order, issue: { file, line: pos.line, column: pos.column, path: formatKeyPath(issue.path), message: issue.message } };
+      return {
+        order,
+        issue: { file, line: pos.line, column: pos.column, path: formatKeyPath(issue.path), message: issue.message },
+      };
     })
     .sort((a, b) => a.issue.line - b.issue.line || a.issue.column - b.issue.column || a.order - b.order)
     .map((x) => x.issue);

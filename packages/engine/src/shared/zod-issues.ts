@@ -58,7 +58,8 @@ function isMismatch(branch: readonly Issue[]): boolean {
 function isMissingKey(i: Issue): boolean {
   if (i.path.length !== 1) return false;
   if (i.code === "invalid_type") return /received undefined$/.test(i.message);
-  if (i.code === "invalid_union") return i.errors.every((b) => b.some((x) => x.path.length === 0 && /received undefined$/.test(x.message)));
+  if (i.code === "invalid_union")
+    return i.errors.every((b) => b.some((x) => x.path.length === 0 && /received undefined$/.test(x.message)));
   return false;
 }
 

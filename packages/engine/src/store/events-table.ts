@@ -28,7 +28,10 @@ export function createEventsTable(db: Db) {
       const info = insert.run(at, payload.type, taskId, runId, JSON.stringify(payload));
       return { seq: Number(info.lastInsertRowid), at, payload };
     },
-    since(afterSeq: number, options: { limit?: number; taskId?: string; types?: readonly string[] } = {}): FlotillaEvent[] {
+    since(
+      afterSeq: number,
+      options: { limit?: number; taskId?: string; types?: readonly string[] } = {},
+    ): FlotillaEvent[] {
       const where = ["seq > ?"];
       const params: unknown[] = [afterSeq];
       if (options.taskId !== undefined) {
@@ -41,9 +44,9 @@ export function createEventsTable(db: Db) {
       }
       params.push(options.limit ?? 10_000);
       return (
-        db.prepare(`SELECT seq, at, payload_json FROM events WHERE ${where.join(" AND ")} ORDER BY seq LIMIT ?`).all(
-          ...params,
-        ) as EventRow[]
+        db
+          .prepare(`SELECT seq, at, payload_json FROM events WHERE ${where.join(" AND ")} ORDER BY seq LIMIT ?`)
+          .all(...params) as EventRow[]
       ).map(toEvent);
     },
     latestSeq(): number {

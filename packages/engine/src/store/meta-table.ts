@@ -8,10 +8,9 @@ export function createMetaTable(db: Db) {
       return r?.value;
     },
     set(key: string, value: string): void {
-      db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(
-        key,
-        value,
-      );
+      db.prepare(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+      ).run(key, value);
     },
     delete(key: string): void {
       db.prepare("DELETE FROM meta WHERE key = ?").run(key);

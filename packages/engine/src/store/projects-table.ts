@@ -20,11 +20,13 @@ export function createProjectsTable(db: Db) {
       ).run(p);
     },
     get(id: string): Project | undefined {
-      const r = db.prepare("SELECT * FROM projects WHERE id = ? AND removed_at IS NULL").get(id) as ProjectRow | undefined;
+      const r = db.prepare("SELECT * FROM projects WHERE id = ? AND removed_at IS NULL").get(id) as
+        ProjectRow | undefined;
       return r && toProject(r);
     },
     getByPath(path: string): Project | undefined {
-      const r = db.prepare("SELECT * FROM projects WHERE path = ? AND removed_at IS NULL").get(path) as ProjectRow | undefined;
+      const r = db.prepare("SELECT * FROM projects WHERE path = ? AND removed_at IS NULL").get(path) as
+        ProjectRow | undefined;
       return r && toProject(r);
     },
     /** A removed project's row, kept so its tasks keep their history. */
@@ -33,12 +35,14 @@ export function createProjectsTable(db: Db) {
       return r && toProject(r);
     },
     getByName(name: string): Project[] {
-      return (db.prepare("SELECT * FROM projects WHERE name = ? AND removed_at IS NULL").all(name) as ProjectRow[]).map(toProject);
-    },
-    list(): Project[] {
-      return (db.prepare("SELECT * FROM projects WHERE removed_at IS NULL ORDER BY created_at").all() as ProjectRow[]).map(
+      return (db.prepare("SELECT * FROM projects WHERE name = ? AND removed_at IS NULL").all(name) as ProjectRow[]).map(
         toProject,
       );
+    },
+    list(): Project[] {
+      return (
+        db.prepare("SELECT * FROM projects WHERE removed_at IS NULL ORDER BY created_at").all() as ProjectRow[]
+      ).map(toProject);
     },
     /** Soft removal: the project leaves the registry, its tasks and history stay. */
     markRemoved(id: string, at: string): void {

@@ -49,7 +49,10 @@ function toRun(r: RunRow): Run {
 }
 
 export type RunPatch = Partial<
-  Pick<Run, "status" | "sessionId" | "agentPid" | "exitCode" | "reason" | "endedAt" | "inputTokens" | "outputTokens" | "costUsd">
+  Pick<
+    Run,
+    "status" | "sessionId" | "agentPid" | "exitCode" | "reason" | "endedAt" | "inputTokens" | "outputTokens" | "costUsd"
+  >
 >;
 
 const COLUMN: Record<keyof RunPatch, string> = {
@@ -85,17 +88,21 @@ export function createRunsTable(db: Db) {
       return r && toRun(r);
     },
     listForTask(taskId: string): Run[] {
-      return (db.prepare("SELECT * FROM runs WHERE task_id = ? ORDER BY attempt, id").all(taskId) as RunRow[]).map(toRun);
+      return (db.prepare("SELECT * FROM runs WHERE task_id = ? ORDER BY attempt, id").all(taskId) as RunRow[]).map(
+        toRun,
+      );
     },
     latestForTask(taskId: string): Run | undefined {
-      const r = db.prepare("SELECT * FROM runs WHERE task_id = ? ORDER BY attempt DESC, id DESC LIMIT 1").get(taskId) as
-        | RunRow
-        | undefined;
+      const r = db
+        .prepare("SELECT * FROM runs WHERE task_id = ? ORDER BY attempt DESC, id DESC LIMIT 1")
+        .get(taskId) as RunRow | undefined;
       return r && toRun(r);
     },
     /** Runs that claim to be alive: the ones to check after a crash. */
     listActive(): Run[] {
-      return (db.prepare("SELECT * FROM runs WHERE status IN ('starting', 'running') ORDER BY id").all() as RunRow[]).map(toRun);
+      return (
+        db.prepare("SELECT * FROM runs WHERE status IN ('starting', 'running') ORDER BY id").all() as RunRow[]
+      ).map(toRun);
     },
     patch(id: string, patch: RunPatch): void {
       const entries = Object.entries(patch).filter(([, v]) => v !== undefined) as [keyof RunPatch, unknown][];

@@ -124,18 +124,24 @@ export function createTasksTable(db: Db) {
     /** The Flotilla process driving the task, if any (a lease; checked for liveness by pid + start time). */
     owner(id: string): { pid: number; startedAt: string } | undefined {
       const r = db.prepare("SELECT owner_pid, owner_started_at FROM tasks WHERE id = ?").get(id) as
-        | { owner_pid: number | null; owner_started_at: string | null }
-        | undefined;
-      return r && r.owner_pid !== null && r.owner_started_at !== null ? { pid: r.owner_pid, startedAt: r.owner_started_at } : undefined;
+        { owner_pid: number | null; owner_started_at: string | null } | undefined;
+      return r && r.owner_pid !== null && r.owner_started_at !== null
+        ? { pid: r.owner_pid, startedAt: r.owner_started_at }
+        : undefined;
     },
     setOwner(id: string, owner: { pid: number; startedAt: string } | undefined): void {
-      db.prepare("UPDATE tasks SET owner_pid = ?, owner_started_at = ? WHERE id = ?").run(owner?.pid ?? null, owner?.startedAt ?? null, id);
+      db.prepare("UPDATE tasks SET owner_pid = ?, owner_started_at = ? WHERE id = ?").run(
+        owner?.pid ?? null,
+        owner?.startedAt ?? null,
+        id,
+      );
     },
     requestCancel(id: string, requested: boolean): void {
       db.prepare("UPDATE tasks SET cancel_requested = ? WHERE id = ?").run(requested ? 1 : 0, id);
     },
     isCancelRequested(id: string): boolean {
-      const r = db.prepare("SELECT cancel_requested FROM tasks WHERE id = ?").get(id) as { cancel_requested: number } | undefined;
+      const r = db.prepare("SELECT cancel_requested FROM tasks WHERE id = ?").get(id) as
+        { cancel_requested: number } | undefined;
       return r?.cancel_requested === 1;
     },
   };

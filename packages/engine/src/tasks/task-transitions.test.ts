@@ -9,7 +9,15 @@ import { createTaskRecord } from "./task-record.js";
 
 describe("task state machine", () => {
   it("lets a task walk the happy path", () => {
-    const path: TaskStatusName[] = ["queued", "preparing", "running", "verifying", "awaiting_merge", "merging", "merged"];
+    const path: TaskStatusName[] = [
+      "queued",
+      "preparing",
+      "running",
+      "verifying",
+      "awaiting_merge",
+      "merging",
+      "merged",
+    ];
     for (let i = 1; i < path.length; i++) expect(canMove(path[i - 1]!, path[i]!)).toBe(true);
   });
 
@@ -44,7 +52,14 @@ describe("moveTask on a real store", () => {
     store.write((ctx) => {
       ctx.projects.insert({ id: "proj_1", name: "p", path: "/tmp/p", createdAt: ctx.now });
       ctx.tasks.insert(
-        createTaskRecord({ id: "t1", projectId: "proj_1", prompt: "do it", agent: "scripted", targetBranch: "main", now: ctx.now }),
+        createTaskRecord({
+          id: "t1",
+          projectId: "proj_1",
+          prompt: "do it",
+          agent: "scripted",
+          targetBranch: "main",
+          now: ctx.now,
+        }),
       );
     });
   });
@@ -65,7 +80,9 @@ describe("moveTask on a real store", () => {
 
   it("an illegal move throws and leaves status and events as they were", () => {
     const before = store.read.events.latestSeq();
-    expect(() => store.write((ctx) => moveTask(ctx, "t1", { status: "merged", commit: "abc" }))).toThrow(/illegal|cannot go/);
+    expect(() => store.write((ctx) => moveTask(ctx, "t1", { status: "merged", commit: "abc" }))).toThrow(
+      /illegal|cannot go/,
+    );
     expect(store.read.tasks.get("t1")?.state.status).toBe("queued");
     expect(store.read.events.latestSeq()).toBe(before);
   });

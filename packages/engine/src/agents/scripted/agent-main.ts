@@ -16,14 +16,21 @@ import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { ScriptStep } from "@flotilla/protocol";
 import { createEventWriter } from "./event-writer.js";
-import { readSessionFile, type ScriptedSession } from "./session-file.js";
+import { readSessionFile, writeProgress, type ScriptedSession } from "./session-file.js";
 import { runTurnSteps, type ShellResult, type StepHost } from "./steps.js";
 
 const OUTPUT_CAP = 64 * 1024;
 /** After a command exits, how long to wait for its pipes when a background child holds them. */
 const PIPE_GRACE_MS = 200;
 
-const GIT_IDENTITY = ["-c", "user.name=Scripted Agent", "-c", "user.email=scripted@flotilla.local", "-c", "commit.gpgsign=false"];
+const GIT_IDENTITY = [
+  "-c",
+  "user.name=Scripted Agent",
+  "-c",
+  "user.email=scripted@flotilla.local",
+  "-c",
+  "commit.gpgsign=false",
+];
 
 function sessionFileArg(argv: readonly string[]): string | undefined {
   const i = argv.indexOf("--session-file");
@@ -46,7 +53,12 @@ function collect(command: string, args: readonly string[], detached: boolean): P
         cut = true;
       }
     };
-    const child = spawn(command, [...args], { cwd: process.cwd(), env: process.env, stdio: ["ignore", "pipe", "pipe"], detached });
+    const child = spawn(command, [...args], {
+      cwd: process.cwd(),
+      env: process.env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached,
+    });
     child.stdout.on("data", add);
     child.stderr.on("data", add);
     let exitCode: number | undefined;
@@ -96,7 +108,10 @@ async function main(): Promise<number> {
   await out.emit({ type: "session", sessionId: session.sessionId });
   const steps = turnSteps(session);
   if (steps === undefined) {
-    await out.emit({ type: "message", text: `The script has no follow-up ${session.turn} (it has ${session.script.followUps.length}); nothing to do.` });
+    await out.emit({
+      type: "message",
+      text: `The script has no follow-up ${session.turn} (it has ${session.script.followUps.length}); nothing to do.`,
+    });
     await out.emit({ type: "done" });
     return 0;
   }
@@ -107,7 +122,16 @@ async function main(): Promise<number> {
     runShell: (cmd, detached) => collect("/bin/sh", ["-c", cmd], detached),
     gitCommit,
   };
-  const end = await runTurnSteps(steps, host);
+  if (session.skipSteps > 0) {
+    await out.emit({
+      type: "message",
+      text: `Resuming turn ${session.turn} after step ${session.skipSteps} of ${steps.length}.`,
+    });
+  }
+  const end = await runTurnSteps(steps, host, {
+    skip: session.skipSteps,
+    onStepDone: (completed) => writeProgress(file, { turn: session.turn, completed }),
+  });
   switch (end.kind) {
     case "done":
       await out.emit({ type: "done", ...(end.summary !== undefined ? { summary: end.summary } : {}) });

@@ -15,7 +15,8 @@ export function resolveInside(cwd: string, path: string): string {
   if (isAbsolute(path)) throw new StepFailure(`refusing absolute path ${path}: paths are relative to the worktree`);
   const root = resolve(cwd);
   const target = resolve(root, path);
-  if (!isWithin(root, target) || target === root) throw new StepFailure(`refusing path ${path}: it escapes the worktree`);
+  if (!isWithin(root, target) || target === root)
+    throw new StepFailure(`refusing path ${path}: it escapes the worktree`);
   let existing = target;
   while (!existsSync(existing) && existing !== root) existing = dirname(existing);
   if (!isWithin(realpathSync(root), realpathSync(existing))) {
@@ -41,7 +42,13 @@ export async function appendStep(cwd: string, path: string, content: string): Pr
   await appendFile(target, content);
 }
 
-export async function replaceStep(cwd: string, path: string, find: string, replacement: string, all: boolean): Promise<void> {
+export async function replaceStep(
+  cwd: string,
+  path: string,
+  find: string,
+  replacement: string,
+  all: boolean,
+): Promise<void> {
   const target = resolveInside(cwd, path);
   let text: string;
   try {

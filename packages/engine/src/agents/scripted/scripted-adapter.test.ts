@@ -1,4 +1,5 @@
-import { readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { FlotillaError } from "@flotilla/protocol";
@@ -10,9 +11,18 @@ import { script, startScript } from "./scripted-testing.js";
 
 describeAgentContract("scripted", {
   createAdapter: ({ stateDir }) => createScriptedAdapter({ stateDir, graceMs: 1000 }),
-  writesFile: { turn: { script: script([{ write: { path: "hello.txt", content: "hi\n" } }]) }, path: "hello.txt", content: "hi\n" },
+  writesFile: {
+    turn: { script: script([{ write: { path: "hello.txt", content: "hi\n" } }]) },
+    path: "hello.txt",
+    content: "hi\n",
+  },
   followUp: {
-    first: { script: script({ steps: [{ write: { path: "a.txt", content: "one\n" } }], followUps: [[{ append: { path: "a.txt", content: "two\n" } }]] }) },
+    first: {
+      script: script({
+        steps: [{ write: { path: "a.txt", content: "one\n" } }],
+        followUps: [[{ append: { path: "a.txt", content: "two\n" } }]],
+      }),
+    },
     second: { prompt: "now append two" },
     path: "a.txt",
     content: "one\ntwo\n",
@@ -107,15 +117,44 @@ describe("scripted adapter", () => {
     expect(rec.input.runId).toBeTruthy();
   });
 
-  it("re-runs the interrupted turn on resume", async () => {
-    const steps = { steps: [{ append: { path: "log.txt", content: "0\n" } }], followUps: [[{ append: { path: "log.txt", content: "1\n" } }]] };
+  it("resumes an interrupted turn after the last finished step, never redoing one", async () => {
+    const steps = {
+      steps: [
+        { append: { path: "log.txt", content: "a\n" } },
+        { run: { cmd: "while [ ! -f go ]; do sleep 0.05; done" } },
+        { append: { path: "log.txt", content: "b\n" } },
+      ],
+      followUps: [[{ append: { path: "log.txt", content: "c\n" } }]],
+    };
+    const { adapter, turn, result } = start(steps);
+    expect(await waitFor(() => existsSync(join(ws.cwd, "log.txt")), 10_000)).toBe(true);
+    await turn.cancel(1000);
+    const sessionId = (await result).sessionId ?? "";
+    expect(await readFile(join(ws.cwd, "log.txt"), "utf8")).toBe("a\n");
+    await writeFile(join(ws.cwd, "go"), "");
+    const resumedRec = recordTurn(ws.cwd, { prompt: "continue" });
+    markers.push(resumedRec.input.marker);
+    const resumed = adapter.followUp({ ...resumedRec.input, sessionId, resume: true });
+    expect((await resumed.result).outcome).toBe("done");
+    expect(resumedRec.events.some((e) => e.type === "message" && e.text.includes("after step 1"))).toBe(true);
+    const nextRec = recordTurn(ws.cwd, { prompt: "next" });
+    markers.push(nextRec.input.marker);
+    expect((await adapter.followUp({ ...nextRec.input, sessionId }).result).outcome).toBe("done");
+    expect(await readFile(join(ws.cwd, "log.txt"), "utf8")).toBe("a\nb\nc\n");
+  });
+
+  it("resuming a turn that had finished does nothing again", async () => {
+    const steps = {
+      steps: [{ append: { path: "log.txt", content: "0\n" } }],
+      followUps: [[{ append: { path: "log.txt", content: "1\n" } }]],
+    };
     const { adapter, result } = start(steps);
     const sessionId = (await result).sessionId ?? "";
     const resumed = adapter.followUp({ ...recordTurn(ws.cwd, { prompt: "continue" }).input, sessionId, resume: true });
     expect((await resumed.result).outcome).toBe("done");
     const next = adapter.followUp({ ...recordTurn(ws.cwd, { prompt: "next" }).input, sessionId });
     expect((await next.result).outcome).toBe("done");
-    expect(await readFile(join(ws.cwd, "log.txt"), "utf8")).toBe("0\n0\n1\n");
+    expect(await readFile(join(ws.cwd, "log.txt"), "utf8")).toBe("0\n1\n");
   });
 
   it("fails a follow-up of an unknown session", async () => {

@@ -32,7 +32,7 @@ describe("scripted agent steps", () => {
       { delete: { path: "gone.txt" } },
     ]);
     expect((await result).outcome).toBe("done");
-    expect(await file("src/a.txt")).toBe("$&-A bet4 4lph4\ng4mm4\n") // `with` is literal: no $& patterns;
+    expect(await file("src/a.txt")).toBe("$&-A bet4 4lph4\ng4mm4\n"); // `with` is literal: no $& patterns;
     expect(existsSync(join(ws.cwd, "gone.txt"))).toBe(false);
     const kinds = rec.events.filter((e) => e.type === "file_change").map((e) => e.kind);
     expect(kinds).toEqual(["write", "append", "edit", "edit", "write", "delete"]);
@@ -42,7 +42,10 @@ describe("scripted agent steps", () => {
   });
 
   it("replace fails naming the path and the missing text", async () => {
-    const r = await start([{ write: { path: "a.txt", content: "abc" } }, { replace: { path: "a.txt", find: "xyz", with: "" } }]).result;
+    const r = await start([
+      { write: { path: "a.txt", content: "abc" } },
+      { replace: { path: "a.txt", find: "xyz", with: "" } },
+    ]).result;
     expect(r.outcome).toBe("failed");
     if (r.outcome === "failed") expect(r.reason).toMatch(/a\.txt.*xyz/);
   });
@@ -112,7 +115,15 @@ describe("scripted agent steps", () => {
       { say: { text: "finished" } },
     ]);
     expect(await result).toMatchObject({ outcome: "done", summary: "finished" });
-    expect(rec.events.map((e) => e.type)).toEqual(["session", "message", "tool_call", "usage", "review", "message", "done"]);
+    expect(rec.events.map((e) => e.type)).toEqual([
+      "session",
+      "message",
+      "tool_call",
+      "usage",
+      "review",
+      "message",
+      "done",
+    ]);
     expect(rec.events[2]).toMatchObject({ name: "grep", input: { pattern: "x" } });
     expect(rec.events[4]).toMatchObject({ verdict: "request_changes", comments: ["add a test"] });
     expect(rec.output).toEqual(Array.from({ length: 3 }, () => ({ stream: "stdout", line: "plain text" })));
@@ -135,7 +146,9 @@ describe("scripted agent steps", () => {
   });
 
   it("repeat with times repeats its steps", async () => {
-    const { result, rec } = start([{ repeat: { times: 3, steps: [{ append: { path: "n.txt", content: "x" } }, { tool: { name: "t" } }] } }]);
+    const { result, rec } = start([
+      { repeat: { times: 3, steps: [{ append: { path: "n.txt", content: "x" } }, { tool: { name: "t" } }] } },
+    ]);
     expect((await result).outcome).toBe("done");
     expect(await file("n.txt")).toBe("xxx");
     expect(rec.events.filter((e) => e.type === "tool_call" && e.name === "t")).toHaveLength(3);
@@ -145,10 +158,16 @@ describe("scripted agent steps", () => {
     const git = (...args: string[]) => execFileSync("git", args, { cwd: ws.cwd, encoding: "utf8" });
     git("init", "-q");
     await writeFile(join(ws.cwd, "seed.txt"), "seed\n");
-    const { result } = start([{ write: { path: "feature.txt", content: "new\n" } }, { commit: { message: "Add feature" } }]);
+    const { result } = start([
+      { write: { path: "feature.txt", content: "new\n" } },
+      { commit: { message: "Add feature" } },
+    ]);
     expect((await result).outcome).toBe("done");
     expect(git("log", "-1", "--format=%s|%an|%ae").trim()).toBe("Add feature|Scripted Agent|scripted@flotilla.local");
-    expect(git("show", "--name-only", "--format=", "HEAD").trim().split("\n").sort()).toEqual(["feature.txt", "seed.txt"]);
+    expect(git("show", "--name-only", "--format=", "HEAD").trim().split("\n").sort()).toEqual([
+      "feature.txt",
+      "seed.txt",
+    ]);
     const again = await start([{ commit: { message: "Nothing" } }]).result;
     expect(again.outcome).toBe("failed"); // nothing to commit
   });

@@ -45,7 +45,9 @@ describe("scripted agent under load", () => {
     const before = process.memoryUsage().rss;
     let peak = before;
     let agentPeakKb = 0;
-    const run = startScript(ws.cwd, ws.stateDir, [{ print: { text: line, times } }, { say: { text: "printed" } }], { keepOutput: 0 });
+    const run = startScript(ws.cwd, ws.stateDir, [{ print: { text: line, times } }, { say: { text: "printed" } }], {
+      keepOutput: 0,
+    });
     markers.push(run.rec.input.marker);
     const sampler = setInterval(() => {
       peak = Math.max(peak, process.memoryUsage().rss);
@@ -72,7 +74,10 @@ describe("scripted agent under load", () => {
       markers.push(rec.input.marker);
       const turn = i === 0 ? adapter.start(rec.input) : adapter.followUp({ ...rec.input, sessionId });
       const result = await turn.result;
-      expect(result, `turn ${i}: ${JSON.stringify(result)}`).toMatchObject({ outcome: "done", sessionId: "scripted-twenty" });
+      expect(result, `turn ${i}: ${JSON.stringify(result)}`).toMatchObject({
+        outcome: "done",
+        sessionId: "scripted-twenty",
+      });
       sessionId = result.sessionId ?? "";
       expect(await waitForNoMarker(rec.input.marker, 2000)).toEqual([]);
     }

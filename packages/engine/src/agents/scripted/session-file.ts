@@ -14,6 +14,8 @@ export const ScriptedSessionSchema = z.object({
   turn: z.number().int().nonnegative(),
   /** The prompt or follow-up message of the current turn. */
   message: z.string(),
+  /** Steps of this turn already done before an interruption: a resumed turn skips them. */
+  skipSteps: z.number().int().nonnegative().default(0),
 });
 export type ScriptedSession = z.output<typeof ScriptedSessionSchema>;
 
@@ -51,4 +53,33 @@ export function writeSessionFile(stateDir: string, session: ScriptedSession): st
   writeFileSync(tmp, `${JSON.stringify(session, null, 2)}\n`);
   renameSync(tmp, path);
   return path;
+}
+
+/**
+ * The agent's own record of how far it got in a turn (written by the agent after each step, so
+ * that a turn interrupted by a crash resumes after the last finished step, never redoing one).
+ */
+export const ProgressSchema = z.object({
+  turn: z.number().int().nonnegative(),
+  completed: z.number().int().nonnegative(),
+});
+export type ScriptedProgress = z.infer<typeof ProgressSchema>;
+
+export function progressFilePath(sessionFile: string): string {
+  return sessionFile.replace(/\.json$/, ".progress.json");
+}
+
+export function readProgress(sessionFile: string): ScriptedProgress | undefined {
+  try {
+    return ProgressSchema.parse(JSON.parse(readFileSync(progressFilePath(sessionFile), "utf8")));
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeProgress(sessionFile: string, progress: ScriptedProgress): void {
+  const path = progressFilePath(sessionFile);
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(progress));
+  renameSync(tmp, path);
 }

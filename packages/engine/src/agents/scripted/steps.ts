@@ -26,12 +26,18 @@ export type TurnEnd =
   | { kind: "exit"; code: number };
 
 /** Runs one turn's steps in order. Never throws: a failing step ends the turn as failed. */
-export async function runTurnSteps(steps: readonly ScriptStep[], host: StepHost): Promise<TurnEnd> {
+export async function runTurnSteps(
+  steps: readonly ScriptStep[],
+  host: StepHost,
+  progress: { skip?: number; onStepDone?: (completed: number) => void } = {},
+): Promise<TurnEnd> {
   const state: RunState = { host, nextId: 1, said: undefined };
   try {
-    for (const step of steps) {
+    for (const [index, step] of steps.entries()) {
+      if (index < (progress.skip ?? 0)) continue;
       const end = "repeat" in step ? await runRepeat(step.repeat, state) : await runStep(step, state);
       if (end) return end;
+      progress.onStepDone?.(index + 1);
     }
   } catch (e) {
     if (e instanceof StepFailure) return { kind: "failed", reason: e.message };
@@ -47,7 +53,10 @@ interface RunState {
   said: string | undefined;
 }
 
-async function runRepeat(spec: { times?: number; steps: ScriptBaseStep[] }, state: RunState): Promise<TurnEnd | undefined> {
+async function runRepeat(
+  spec: { times?: number; steps: ScriptBaseStep[] },
+  state: RunState,
+): Promise<TurnEnd | undefined> {
   for (let i = 0; spec.times === undefined || i < spec.times; i++) {
     for (const step of spec.steps) {
       const end = await runStep(step, state);
@@ -97,7 +106,12 @@ async function execute(step: ScriptBaseStep, state: RunState): Promise<TurnEnd |
     return { kind: "waiting" };
   } else if ("permission" in step) {
     const { tool, input } = step.permission;
-    await host.emit({ type: "permission_request", id: `p${state.nextId++}`, tool, ...(input !== undefined ? { input } : {}) });
+    await host.emit({
+      type: "permission_request",
+      id: `p${state.nextId++}`,
+      tool,
+      ...(input !== undefined ? { input } : {}),
+    });
     return { kind: "waiting" };
   } else if ("tool" in step) {
     await call(step.tool.name, step.tool.input);
@@ -123,12 +137,22 @@ async function execute(step: ScriptBaseStep, state: RunState): Promise<TurnEnd |
   return undefined;
 }
 
-async function runCommandStep(spec: { cmd: string; detached?: boolean; allowFailure?: boolean }, state: RunState): Promise<TurnEnd | undefined> {
+async function runCommandStep(
+  spec: { cmd: string; detached?: boolean; allowFailure?: boolean },
+  state: RunState,
+): Promise<TurnEnd | undefined> {
   const id = `t${state.nextId++}`;
   await state.host.emit({ type: "tool_call", id, name: "bash", input: { command: spec.cmd } });
   const result = await state.host.runShell(spec.cmd, spec.detached ?? false);
   const isError = result.exitCode !== 0;
-  await state.host.emit({ type: "tool_result", id, name: "bash", output: result.output, isError, exitCode: result.exitCode });
+  await state.host.emit({
+    type: "tool_result",
+    id,
+    name: "bash",
+    output: result.output,
+    isError,
+    exitCode: result.exitCode,
+  });
   if (isError && !spec.allowFailure) {
     return { kind: "failed", reason: `command failed with exit code ${result.exitCode}: ${spec.cmd}` };
   }
@@ -140,8 +164,16 @@ async function commitStep(message: string, state: RunState): Promise<TurnEnd | u
   await state.host.emit({ type: "tool_call", id, name: "git_commit", input: { message } });
   const result = await state.host.gitCommit(message);
   const isError = result.exitCode !== 0;
-  await state.host.emit({ type: "tool_result", id, name: "git_commit", output: result.output, isError, exitCode: result.exitCode });
-  if (isError) return { kind: "failed", reason: `git commit failed with exit code ${result.exitCode}: ${tail(result.output)}` };
+  await state.host.emit({
+    type: "tool_result",
+    id,
+    name: "git_commit",
+    output: result.output,
+    isError,
+    exitCode: result.exitCode,
+  });
+  if (isError)
+    return { kind: "failed", reason: `git commit failed with exit code ${result.exitCode}: ${tail(result.output)}` };
   return undefined;
 }
 
