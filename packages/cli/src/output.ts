@@ -56,6 +56,7 @@ export function statusColor(status: Task["state"]["status"]): keyof typeof CODES
     case "preparing":
     case "running":
     case "verifying":
+    case "reviewing":
     case "merging":
       return "cyan";
   }
@@ -81,6 +82,7 @@ export function describeState(task: Task): string {
       return s.reason ? `cancelled: ${s.reason}` : "cancelled";
     case "running":
     case "verifying":
+    case "reviewing":
     case "queued":
     case "preparing":
     case "merging":

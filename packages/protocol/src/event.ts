@@ -60,6 +60,25 @@ export const EventPayloadSchema = z.discriminatedUnion("type", [
   z.object({ type: z.literal("merge.conflicted"), taskId: z.string(), target: z.string(), files: z.array(z.string()) }),
   z.object({ type: z.literal("merge.blocked"), taskId: z.string(), target: z.string(), reason: z.string() }),
   z.object({ type: z.literal("task.merged"), taskId: z.string(), target: z.string(), commit: z.string() }),
+  z.object({
+    type: z.literal("merge.batch-tested"),
+    projectId: z.string(),
+    target: z.string(),
+    taskIds: z.array(z.string()),
+    candidate: z.string(),
+    status: z.enum(["pass", "fail"]),
+  }),
+  z.object({ type: z.literal("task.waiting"), taskId: z.string(), reason: z.string() }),
+  z.object({
+    type: z.literal("review.finished"),
+    taskId: z.string(),
+    runId: z.string(),
+    verdict: z.enum(["approve", "request_changes"]),
+    comments: z.array(z.string()),
+  }),
+  z.object({ type: z.literal("task.feedback-sent"), taskId: z.string(), kind: z.enum(["verify", "review", "conflict"]), round: z.number().int() }),
+  z.object({ type: z.literal("plan.started"), planId: z.string(), projectId: z.string(), taskIds: z.array(z.string()) }),
+  z.object({ type: z.literal("plan.finished"), planId: z.string(), makespanMs: z.number() }),
   z.object({ type: z.literal("run.interrupted"), taskId: z.string(), runId: z.string(), reason: z.string() }),
 ]);
 export type EventPayload = z.infer<typeof EventPayloadSchema>;

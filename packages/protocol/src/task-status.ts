@@ -9,6 +9,7 @@ export const TaskStatusSchema = z.discriminatedUnion("status", [
   z.object({ status: z.literal("preparing") }),
   z.object({ status: z.literal("running"), runId: z.string() }),
   z.object({ status: z.literal("verifying"), runId: z.string().optional() }),
+  z.object({ status: z.literal("reviewing"), runId: z.string().optional() }),
   z.object({ status: z.literal("awaiting_merge"), reason: z.string().optional() }),
   z.object({ status: z.literal("merging") }),
   z.object({ status: z.literal("merged"), commit: z.string() }),

@@ -83,4 +83,55 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 2,
+    name: "plans, workflow, leases, merge queue, worktree pool",
+    sql: `
+      ALTER TABLE tasks ADD COLUMN plan_id TEXT;
+      ALTER TABLE tasks ADD COLUMN plan_key TEXT;
+      ALTER TABLE tasks ADD COLUMN review_json TEXT;
+      ALTER TABLE tasks ADD COLUMN rounds_json TEXT NOT NULL DEFAULT '{}';
+      ALTER TABLE tasks ADD COLUMN waiting_for TEXT;
+      CREATE INDEX tasks_by_plan ON tasks(plan_id);
+      ALTER TABLE runs ADD COLUMN role TEXT NOT NULL DEFAULT 'coder';
+      CREATE TABLE plans (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL REFERENCES projects(id),
+        name TEXT NOT NULL,
+        source TEXT,
+        concurrency INTEGER NOT NULL,
+        created_at TEXT NOT NULL,
+        finished_at TEXT
+      );
+      -- Write-locks as leases: a running task holds its write globs; a lease whose owner is gone
+      -- or whose heartbeat is older than the timeout is released.
+      CREATE TABLE leases (
+        task_id TEXT PRIMARY KEY REFERENCES tasks(id),
+        project_id TEXT NOT NULL,
+        globs_json TEXT NOT NULL,
+        owner_pid INTEGER NOT NULL,
+        owner_started_at TEXT NOT NULL,
+        acquired_at TEXT NOT NULL,
+        heartbeat_at TEXT NOT NULL
+      );
+      CREATE TABLE merge_batches (
+        id TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        target TEXT NOT NULL,
+        task_ids_json TEXT NOT NULL,
+        candidate TEXT,
+        status TEXT NOT NULL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT
+      );
+      CREATE TABLE worktree_pool (
+        path TEXT PRIMARY KEY,
+        project_id TEXT NOT NULL,
+        state TEXT NOT NULL,
+        task_id TEXT,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+    `,
+  },
 ];

@@ -10,13 +10,14 @@ const ALLOWED: Record<TaskStatusName, readonly TaskStatusName[]> = {
   preparing: ["running", "failed", "cancelled", "interrupted"],
   running: ["running", "verifying", "needs_input", "failed", "cancelled", "interrupted"],
   needs_input: ["running", "failed", "cancelled"],
-  verifying: ["running", "awaiting_merge", "failed", "cancelled", "interrupted"],
+  verifying: ["running", "reviewing", "awaiting_merge", "conflicted", "failed", "cancelled", "interrupted"],
+  reviewing: ["running", "awaiting_merge", "failed", "cancelled", "interrupted"],
   awaiting_merge: ["awaiting_merge", "merging", "cancelled"],
   merging: ["merged", "conflicted", "awaiting_merge", "failed", "cancelled", "interrupted"],
   conflicted: ["queued", "running", "merging", "awaiting_merge", "cancelled"],
   failed: ["queued", "cancelled"],
   cancelled: ["queued"],
-  interrupted: ["queued", "preparing", "running", "verifying", "merging", "failed", "cancelled"],
+  interrupted: ["queued", "preparing", "running", "verifying", "reviewing", "awaiting_merge", "merging", "failed", "cancelled"],
   merged: [],
 };
 
