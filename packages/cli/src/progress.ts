@@ -68,6 +68,18 @@ export function describeEvent(event: FlotillaEvent, out: Output, verbose: boolea
       return `${tag} run ${p.runId} interrupted: ${p.reason}`;
     case "run.finished":
       return verbose ? `${tag} run ${p.runId} ${p.status}` : undefined;
+    case "task.waiting":
+      return `${tag} ${out.color("gray", p.reason)}`;
+    case "review.finished":
+      return undefined; // the reviewer's own review event already said it
+    case "task.feedback-sent":
+      return `${tag} ${p.kind === "verify" ? "test output" : p.kind === "review" ? "review comments" : "conflict"} sent back to the agent (round ${p.round})`;
+    case "merge.batch-tested":
+      return `merge queue: batch of ${p.taskIds.length} on ${p.target} ${p.status === "pass" ? out.color("green", "PASS") : out.color("red", "FAIL")} (${p.candidate.slice(0, 10)})`;
+    case "plan.started":
+      return verbose ? `plan ${p.planId} started with ${p.taskIds.length} tasks` : undefined;
+    case "plan.finished":
+      return `plan ${p.planId} finished in ${(p.makespanMs / 1000).toFixed(1)} s`;
     case "task.created":
     case "merge.started":
     case "worktree.removed":

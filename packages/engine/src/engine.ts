@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { AdapterKind, CiStatus, Config, ConfigInput, Project, Task, TaskSpec } from "@flotilla/protocol";
+import type { AdapterKind, CiStatus, Config, ConfigInput, Plan, Project, Task, TaskSpec } from "@flotilla/protocol";
 import { FlotillaError } from "@flotilla/protocol";
 import { createScriptedAdapter } from "./agents/scripted/scripted-adapter.js";
 import type { AgentAdapter } from "./agents/types.js";
@@ -8,7 +8,10 @@ import { createGit, type Git } from "./git/index.js";
 import { MARKER_ENV, processStartTime } from "./process/index.js";
 import { createProjectRegistry, type ProjectRegistry } from "./projects/project-registry.js";
 import { cleanProject, type CleanReport } from "./run/clean.js";
-import { driveTask, type DriveOptions } from "./run/drive-task.js";
+import type { DriveOptions } from "./run/drive-task.js";
+import { runTasks, type RunTasksOptions } from "./scheduler/run-tasks.js";
+import { createPlanTasks } from "./tasks/create-plan-tasks.js";
+import type { PlanRow } from "./store/plans-table.js";
 import type { HomePaths, PipelineDeps } from "./run/pipeline-deps.js";
 import { reconcile, type ReconcileReport } from "./run/reconcile.js";
 import { abortTask, requestMerge, requeueTask } from "./run/task-actions.js";
@@ -30,7 +33,11 @@ export interface Engine {
   readonly globalConfig: Config;
   configFor(project: Project): Config;
   createTask(project: Project, spec: TaskSpec): Promise<Task>;
-  /** Drives a task until it rests (merged, failed, cancelled, conflicted, needs input, or blocked). */
+  /** Stores a validated plan's tasks (all or nothing). */
+  createPlan(project: Project, plan: Plan, options?: { source?: string; concurrency?: number }): Promise<{ plan: PlanRow; tasks: Task[] }>;
+  /** Runs tasks (a plan, or one) with the scheduler until each rests; lands them through the merge queue. */
+  runTasks(taskIds: readonly string[], options: RunTasksOptions): Promise<Task[]>;
+  /** Drives one task until it rests (merged, failed, cancelled, conflicted, needs input, or blocked). */
   runTask(taskId: string, options: DriveOptions): Promise<Task>;
   /** Marks what a dead Flotilla left running as interrupted, and ends its leftover processes. */
   reconcile(): Promise<ReconcileReport>;
@@ -103,22 +110,22 @@ export function createEngine(options: EngineOptions = {}): Engine {
     globalConfig,
     configFor,
     createTask: (project, spec) => createTask({ store, git, configFor }, project, spec),
-    runTask: (taskId, o) => driveTask(deps, taskId, o),
+    createPlan: (project, plan, o) => createPlanTasks({ store, git, configFor }, project, plan, o),
+    runTasks: (taskIds, o) => runTasks(deps, taskIds, o),
+    runTask: async (taskId, o) => (await runTasks(deps, [taskId], { shutdown: o.shutdown, autoMerge: o.autoMerge !== false }))[0] ?? task(taskId),
     reconcile: () => reconcile(deps),
     async resume(o) {
-      const interrupted = store.read.tasks.list({ statuses: ["interrupted"] });
-      const results: Task[] = [];
-      for (const t of interrupted) results.push(await driveTask(deps, t.id, o));
-      return results;
+      const left = store.read.tasks.list({ statuses: ["interrupted", "awaiting_merge", "queued"] });
+      return runTasks(deps, left.map((t) => t.id), { shutdown: o.shutdown, autoMerge: o.autoMerge !== false });
     },
     abort: (taskId) => abortTask(deps, taskId),
     async retry(taskId, o) {
       requeueTask(deps, taskId);
-      return driveTask(deps, taskId, o);
+      return (await runTasks(deps, [taskId], { shutdown: o.shutdown })).at(0) ?? task(taskId);
     },
     async merge(taskId, o) {
       requestMerge(deps, taskId);
-      return driveTask(deps, taskId, o);
+      return (await runTasks(deps, [taskId], { shutdown: o.shutdown })).at(0) ?? task(taskId);
     },
     clean: (project, o) => cleanProject(deps, project, o),
     task,

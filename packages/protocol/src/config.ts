@@ -63,6 +63,11 @@ export const ConfigSchema = z
           .positive()
           .default(30 * 60_000),
         concurrency: z.number().int().min(1).max(64).default(3),
+        /** Per-agent and per-provider caps on tasks running at once, under the global one. */
+        agentConcurrency: z.record(z.string(), z.number().int().min(1).max(64)).default({}),
+        providerConcurrency: z.record(z.string(), z.number().int().min(1).max(64)).default({}),
+        /** A write-lock lease whose holder is gone or silent this long is released. */
+        leaseTimeoutMs: z.number().int().positive().default(60_000),
       })
       .strict()
       .prefault({}),
@@ -81,6 +86,26 @@ export const ConfigSchema = z
       .object({
         /** When set, projects must live under one of these absolute directories. */
         allowedRoots: z.array(z.string().refine((p) => p.startsWith("/"), "must be an absolute path")).default([]),
+      })
+      .strict()
+      .prefault({}),
+    workflow: z
+      .object({
+        /** The steps every task goes through (seed 004's code → review → test, seed 001's reviewer). */
+        steps: z
+          .array(z.enum(["code", "verify", "review", "merge"]))
+          .default(["code", "verify", "review", "merge"])
+          .refine(
+            (s) => s[0] === "code" && s[s.length - 1] === "merge" && new Set(s).size === s.length && (s.indexOf("review") === -1 || s.indexOf("verify") === -1 || s.indexOf("verify") < s.indexOf("review")),
+            "steps must start with code, end with merge, hold each step once, and put verify before review",
+          ),
+        /** How many times a failed verify goes back to the agent, with the test output, before the task fails. */
+        verifyRounds: z.number().int().min(0).max(10).default(1),
+        /** How many times a reviewer's requested changes go back to the agent (a task's review.rounds wins). */
+        reviewRounds: z.number().int().min(0).max(10).default(2),
+        /** A merge conflict goes back to the task's agent to resolve in its worktree, or waits for a person. */
+        onConflict: z.enum(["agent", "person"]).default("agent"),
+        conflictRounds: z.number().int().min(0).max(10).default(2),
       })
       .strict()
       .prefault({}),

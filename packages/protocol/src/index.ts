@@ -8,3 +8,4 @@ export * from "./run.js";
 export * from "./event.js";
 export * from "./errors.js";
 export * from "./config.js";
+export * from "./plan.js";

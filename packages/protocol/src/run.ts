@@ -17,6 +17,8 @@ export const RunSchema = z.object({
   taskId: z.string(),
   attempt: z.number().int().positive(),
   agent: z.string(),
+  /** What the run did: the coding agent's turn, or a reviewer's. */
+  role: z.enum(["coder", "reviewer"]),
   status: RunStatusSchema,
   sessionId: z.string().optional(),
   /** The Flotilla process that owns the run, and when that process started (pid reuse guard). */

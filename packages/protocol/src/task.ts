@@ -21,6 +21,19 @@ export const TaskSpecSchema = z.object({
   dependsOn: z.array(TaskIdSchema).default([]),
   priority: z.number().int().default(0),
   targetBranch: z.string().min(1).optional(),
+  /** The reviewer step: `false` skips it; otherwise which agent reviews, how many rounds of changes. */
+  review: z
+    .union([
+      z.literal(false),
+      z.object({
+        agent: z.string().min(1).optional(),
+        rounds: z.number().int().min(0).max(10).optional(),
+        script: ScriptSchema.optional(),
+      }),
+    ])
+    .optional(),
+  planId: z.string().optional(),
+  planKey: z.string().optional(),
 });
 export type TaskSpec = z.input<typeof TaskSpecSchema>;
 export type ParsedTaskSpec = z.output<typeof TaskSpecSchema>;
@@ -42,6 +55,15 @@ export const TaskSchema = z.object({
   baseCommit: z.string().optional(),
   headCommit: z.string().optional(),
   attempts: z.number().int().nonnegative(),
+  review: z
+    .union([z.literal(false), z.object({ agent: z.string().optional(), rounds: z.number().int().optional(), script: z.unknown().optional() })])
+    .optional(),
+  planId: z.string().optional(),
+  planKey: z.string().optional(),
+  /** Feedback rounds used so far, per kind (verify failures, review requests, conflicts). */
+  rounds: z.object({ verify: z.number().int(), review: z.number().int(), conflict: z.number().int() }),
+  /** Why a queued task has not started yet (a dependency, a write lock, a slot), for people. */
+  waitingFor: z.string().optional(),
   state: TaskStatusSchema,
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -1,13 +1,15 @@
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { createEngine, runCommand } from "@flotilla/engine";
+import { PlanSchema } from "@flotilla/protocol";
 import { action } from "../action.js";
 import type { CommandContext } from "../context.js";
-import { createSampleProject, MULTIPLY_SCRIPT } from "../demo/sample-project.js";
+import { DEMO_PLAN } from "../demo/demo-plan.js";
+import { createSampleProject } from "../demo/sample-project.js";
 import { createOutput } from "../output.js";
-import { driveWithProgress, finish } from "./run.js";
+import { finish, withProgress } from "./run.js";
 
 interface DemoOptions {
   dir?: string;
@@ -21,7 +23,7 @@ export function registerDemo(program: Command): void {
     .option("--dir <dir>", "where to create the sample project and Flotilla's state (default: a new temp dir)")
     .option("--verbose", "also show tool calls and agent output")
     .option("--json", "print a JSON summary as the last line of stdout")
-    .description("create a sample project and run a task on it with the built-in scripted agent (no API key needed)")
+    .description("create a sample project and run a 7-task plan on it with the built-in scripted agent (no API key needed)")
     .action(action(async (opts: DemoOptions) => runDemo(opts)));
 }
 
@@ -38,24 +40,27 @@ async function runDemo(opts: DemoOptions): Promise<number> {
     out.say(`Flotilla demo in ${root}`);
     await createSampleProject(engine.git, repo);
     const project = await engine.projects.add({ path: repo });
+    const planFile = join(root, "plan.json");
+    writeFileSync(planFile, JSON.stringify(DEMO_PLAN, null, 2) + "\n");
+    const plan = PlanSchema.parse(DEMO_PLAN);
+    const { plan: row, tasks } = await engine.createPlan(project, plan, { source: planFile });
     out.say(`sample project: ${repo} (tests: npm test)`);
-    const task = await engine.createTask(project, {
-      id: "add-multiply",
-      title: "Add multiply() with a test",
-      prompt: "Add a multiply(a, b) function to src/math.js and a test for it in test/math.test.js.",
-      agent: "scripted",
-      script: MULTIPLY_SCRIPT,
-    });
-    const final = await driveWithProgress(ctx, task.id, { autoMerge: true, verbose: opts.verbose === true });
-    if (final.state.status === "merged") {
+    out.say(`plan: ${planFile} — ${tasks.length} tasks, ${row.concurrency} at a time`);
+    const started = Date.now();
+    const finals = await withProgress(ctx, opts.verbose === true, (e, shutdown) =>
+      e.runTasks(
+        tasks.map((t) => t.id),
+        { shutdown, concurrency: row.concurrency },
+      ),
+    );
+    const makespanMs = Date.now() - started;
+    if (finals.every((t) => t.state.status === "merged")) {
       const check = await runCommand("npm", ["test", "--silent"], { cwd: repo, env: process.env });
-      out.say(
-        `tests on main after the merge: ${check.code === 0 ? out.color("green", "PASS") : out.color("red", "FAIL")}`,
-      );
-      out.say(`look around: cd ${repo} && git log --format='%h %s%n%(trailers)' -2`);
-      out.say(`            FLOTILLA_HOME=${home} npx flotilla status ${task.id}`);
+      out.say(`tests on main after the merges: ${check.code === 0 ? out.color("green", "PASS") : out.color("red", "FAIL")}`);
+      out.say(`look around: cd ${repo} && git log --oneline --graph`);
+      out.say(`            FLOTILLA_HOME=${home} npx flotilla status`);
     }
-    return finish(ctx, project, [final], { mergeExpected: true });
+    return finish(ctx, project, finals, { mergeExpected: true, makespanMs, planId: row.id });
   } finally {
     engine.close();
   }

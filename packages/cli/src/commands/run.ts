@@ -1,6 +1,7 @@
+import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { readStructuredFile, type Engine } from "@flotilla/engine";
+import { readPlanFile, readStructuredFile, type Engine } from "@flotilla/engine";
 import { FlotillaError, ScriptSchema, type Project, type Task } from "@flotilla/protocol";
 import { action } from "../action.js";
 import { chooseProject, shutdownSignal, withContext, type CommandContext } from "../context.js";
@@ -18,15 +19,18 @@ interface RunOptions {
   repo?: string;
   target?: string;
   merge?: boolean;
+  review?: boolean;
   json?: boolean;
   verbose?: boolean;
+  concurrency?: string;
 }
 
 export function registerRun(program: Command): void {
   program
     .command("run")
-    .argument("<prompt>", "what the agent should do (stored and shown verbatim; never passed to a shell)")
-    .description("run one task end to end: worktree → agent → commit → verify → merge")
+    .argument("<prompt-or-plan>", "a plan file (.yaml, .yml, .json), or what the agent should do (stored verbatim; never passed to a shell)")
+    .description("run a plan (tasks with dependencies, in parallel) or one task: worktree → agent → verify → review → merge")
+    .option("--concurrency <n>", "how many tasks run at once (default: the plan's, else defaults.concurrency)")
     .option("--agent <name>", "the agent to run (see `flotilla config show`); default: defaults.agent")
     .option("--script <file>", "the scripted agent's script (YAML or JSON)")
     .option("--verify <command>", "the test command (argv words, no shell); default: defaults.verify")
@@ -35,10 +39,28 @@ export function registerRun(program: Command): void {
     .option("--project <ref>", "the project (id, name or path)")
     .option("--repo <path>", "the repository (registered as a project if it is not yet)")
     .option("--target <branch>", "the branch to land on (default: the one checked out)")
-    .option("--no-merge", "stop after verify, leaving the task awaiting merge")
+    .option("--no-review", "skip the reviewer step for this task")
+    .option("--no-merge", "stop after verify and review, leaving tasks awaiting merge")
     .option("--verbose", "also show tool calls and agent output")
     .option("--json", "print a JSON summary as the last line of stdout")
-    .action(action(async (prompt: string, opts: RunOptions) => withContext(opts, (ctx) => runOne(ctx, prompt, opts))));
+    .action(
+      action(async (what: string, opts: RunOptions) =>
+        withContext(opts, (ctx) => (isPlanFile(what) ? runPlan(ctx, resolve(what), opts) : runOne(ctx, what, opts))),
+      ),
+    );
+}
+
+function isPlanFile(arg: string): boolean {
+  return /\.(ya?ml|json)$/i.test(arg) && existsSync(arg) && statSync(arg).isFile();
+}
+
+function parseConcurrency(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 64) {
+    throw new FlotillaError("invalid_input", `--concurrency must be a whole number from 1 to 64, not "${value}"`);
+  }
+  return n;
 }
 
 async function runOne(ctx: CommandContext, prompt: string, opts: RunOptions): Promise<number> {
@@ -53,54 +75,72 @@ async function runOne(ctx: CommandContext, prompt: string, opts: RunOptions): Pr
     ...(script !== undefined ? { script } : {}),
     ...(opts.verify !== undefined ? { verify: opts.verify } : {}),
     ...(opts.target !== undefined ? { targetBranch: opts.target } : {}),
+    ...(opts.review === false ? { review: false as const } : {}),
   });
   out.say(`task ${task.id} in ${project.name} (${project.path}), landing on ${task.targetBranch}`);
-  const final = await driveWithProgress(ctx, task.id, {
-    autoMerge: opts.merge !== false,
-    verbose: opts.verbose === true,
-  });
+  const final = await withProgress(ctx, opts.verbose === true, (engine, shutdown) =>
+    engine.runTask(task.id, { shutdown, autoMerge: opts.merge !== false }),
+  );
   return finish(ctx, project, [final], { mergeExpected: opts.merge !== false });
 }
 
-/** Runs a task with live progress lines and Ctrl-C handling; returns where it came to rest. */
-export async function driveWithProgress(
+async function runPlan(ctx: CommandContext, file: string, opts: RunOptions): Promise<number> {
+  const { engine, out } = ctx;
+  const plan = readPlanFile(file);
+  const concurrency = parseConcurrency(opts.concurrency);
+  const project = await chooseProject(engine, opts);
+  const created = await engine.createPlan(project, plan, { source: file, ...(concurrency !== undefined ? { concurrency } : {}) });
+  const { plan: row, tasks } = created;
+  out.say(`plan ${row.name} (${row.id}): ${tasks.length} tasks in ${project.name}, concurrency ${row.concurrency}`);
+  const started = Date.now();
+  const finals = await withProgress(ctx, opts.verbose === true, (e, shutdown) =>
+    e.runTasks(
+      tasks.map((t) => t.id),
+      { shutdown, concurrency: row.concurrency, autoMerge: opts.merge !== false },
+    ),
+  );
+  return finish(ctx, project, finals, { mergeExpected: opts.merge !== false, makespanMs: Date.now() - started, planId: row.id });
+}
+
+/** Runs `work` with live progress lines and Ctrl-C / SIGTERM handling. */
+export async function withProgress<T>(
   ctx: CommandContext,
-  taskId: string,
-  options: { autoMerge: boolean; verbose: boolean; drive?: (engine: Engine, signal: AbortSignal) => Promise<Task> },
-): Promise<Task> {
-  const stopProgress = printProgress(ctx.engine, ctx.out, { verbose: options.verbose });
+  verbose: boolean,
+  work: (engine: Engine, shutdown: AbortSignal) => Promise<T>,
+): Promise<T> {
+  const stopProgress = printProgress(ctx.engine, ctx.out, { verbose });
   const shutdown = shutdownSignal(ctx.out);
   try {
-    return options.drive
-      ? await options.drive(ctx.engine, shutdown.signal)
-      : await ctx.engine.runTask(taskId, { shutdown: shutdown.signal, autoMerge: options.autoMerge });
+    return await work(ctx.engine, shutdown.signal);
   } finally {
     shutdown.dispose();
     stopProgress();
   }
 }
 
+export interface FinishOptions {
+  mergeExpected: boolean;
+  makespanMs?: number;
+  planId?: string;
+}
+
 /** Prints the outcome (and the JSON summary with --json) and picks the exit code. */
-export function finish(
-  ctx: CommandContext,
-  project: Project,
-  tasks: Task[],
-  options: { mergeExpected: boolean },
-): number {
+export function finish(ctx: CommandContext, project: Project, tasks: Task[], options: FinishOptions): number {
   const { out } = ctx;
-  for (const t of tasks)
-    out.say(`${t.id}: ${out.color(t.state.status === "merged" ? "green" : "yellow", describeState(t))}`);
-  const failed = tasks.find((t) => t.state.status === "failed");
-  if (failed && failed.state.status === "failed" && failed.state.detail)
-    out.say(out.color("gray", failed.state.detail));
-  if (out.json) out.data({ repo: project.path, tasks: tasks.map(taskSummary) });
+  for (const t of tasks) out.say(`${t.planKey ?? t.id}: ${out.color(t.state.status === "merged" ? "green" : "yellow", describeState(t))}`);
+  for (const t of tasks) {
+    if (t.state.status === "failed" && t.state.detail) out.say(out.color("gray", `${t.planKey ?? t.id}:\n${t.state.detail}`));
+  }
+  if (options.makespanMs !== undefined && !out.json) out.say(`makespan ${(options.makespanMs / 1000).toFixed(1)} s`);
+  if (out.json) {
+    out.data({
+      repo: project.path,
+      tasks: tasks.map(taskSummary),
+      ...(options.makespanMs !== undefined ? { makespanMs: options.makespanMs } : {}),
+    });
+  }
   if (tasks.some((t) => t.state.status === "interrupted")) return EXIT.interrupted;
   const landed = (t: Task) =>
     t.state.status === "merged" || (!options.mergeExpected && t.state.status === "awaiting_merge" && !t.state.reason);
   return tasks.every(landed) ? EXIT.ok : EXIT.taskNotLanded;
-}
-
-export function requirePrompt(prompt: string | undefined): string {
-  if (prompt === undefined || prompt.trim() === "") throw new FlotillaError("invalid_input", "a prompt is needed");
-  return prompt;
 }

@@ -3,7 +3,7 @@ import { action } from "../action.js";
 import { withContext } from "../context.js";
 import { EXIT } from "../exit-codes.js";
 import { describeState } from "../output.js";
-import { driveWithProgress, finish } from "./run.js";
+import { finish, withProgress } from "./run.js";
 
 interface Opts {
   json?: boolean;
@@ -37,11 +37,7 @@ export function registerTaskControl(program: Command): void {
       action(async (taskId: string, opts: Opts) =>
         withContext(opts, async (ctx) => {
           const project = projectOf(ctx.engine, taskId);
-          const final = await driveWithProgress(ctx, taskId, {
-            autoMerge: true,
-            verbose: opts.verbose === true,
-            drive: (engine, shutdown) => engine.retry(taskId, { shutdown }),
-          });
+          const final = await withProgress(ctx, opts.verbose === true, (engine, shutdown) => engine.retry(taskId, { shutdown }));
           return finish(ctx, project, [final], { mergeExpected: true });
         }),
       ),
@@ -57,11 +53,7 @@ export function registerTaskControl(program: Command): void {
       action(async (taskId: string, opts: Opts) =>
         withContext(opts, async (ctx) => {
           const project = projectOf(ctx.engine, taskId);
-          const final = await driveWithProgress(ctx, taskId, {
-            autoMerge: true,
-            verbose: opts.verbose === true,
-            drive: (engine, shutdown) => engine.merge(taskId, { shutdown }),
-          });
+          const final = await withProgress(ctx, opts.verbose === true, (engine, shutdown) => engine.merge(taskId, { shutdown }));
           return finish(ctx, project, [final], { mergeExpected: true });
         }),
       ),
@@ -75,23 +67,14 @@ export function registerTaskControl(program: Command): void {
     .action(
       action(async (opts: Opts) =>
         withContext(opts, async (ctx) => {
-          const waiting = ctx.engine.store.read.tasks.list({ statuses: ["interrupted"] });
-          if (waiting.length === 0) {
+          const results = await withProgress(ctx, opts.verbose === true, (engine, shutdown) => engine.resume({ shutdown }));
+          if (results.length === 0) {
             ctx.out.say("nothing to resume");
             if (ctx.out.json) ctx.out.data({ repo: null, tasks: [] });
             return EXIT.ok;
           }
-          const first = waiting[0];
+          const first = results[0];
           const project = first ? projectOf(ctx.engine, first.id) : undefined;
-          let results: Awaited<ReturnType<typeof ctx.engine.resume>> = [];
-          await driveWithProgress(ctx, "", {
-            autoMerge: true,
-            verbose: opts.verbose === true,
-            drive: async (engine, shutdown) => {
-              results = await engine.resume({ shutdown });
-              return results[0] ?? engine.task(waiting[0]?.id ?? "");
-            },
-          });
           return project ? finish(ctx, project, results, { mergeExpected: true }) : EXIT.ok;
         }),
       ),

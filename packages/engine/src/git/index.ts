@@ -3,6 +3,8 @@ import { commitAll, status, trailers } from "./commits.js";
 import { changedFiles, diff } from "./diffs.js";
 import { fastForward } from "./fast-forward.js";
 import { createGitRunner, type GitRunnerOptions } from "./git-runner.js";
+import { findLandedEquivalent, firstParentCommits, mergeBase, replayCommit } from "./merge-tree.js";
+import { fastForwardBlockers } from "./queue-support.js";
 import { rebase } from "./rebase.js";
 import { commitsBetween, currentBranch, init, isAncestor, revParse, topLevel, tryRevParse } from "./repo-queries.js";
 import type { Git } from "./types.js";
@@ -14,6 +16,7 @@ import {
   worktreeRemove,
   worktreeReset,
 } from "./worktrees.js";
+import { worktreeAddDetached, worktreeDetach, worktreeSwitch } from "./worktree-switch.js";
 
 export type {
   BranchInfo,
@@ -22,6 +25,7 @@ export type {
   FastForwardResult,
   Git,
   RebaseResult,
+  ReplayCommitResult,
   StatusEntry,
   WorktreeAddOptions,
   WorktreeAddResult,
@@ -57,6 +61,9 @@ export function createGit(options: GitRunnerOptions = {}): Git {
     worktreePrune: (repo) => worktreePrune(git, repo),
     worktreeReset: (worktreePath, commit) => worktreeReset(git, worktreePath, commit),
     worktreeForBranch: (repo, branch) => worktreeForBranch(git, repo, branch),
+    worktreeSwitch: (opts) => worktreeSwitch(git, opts),
+    worktreeDetach: (worktreePath) => worktreeDetach(git, worktreePath),
+    worktreeAddDetached: (repo, path, base) => worktreeAddDetached(git, repo, path, base),
 
     status: (dir) => status(git, dir),
     commitAll: (dir, opts) => commitAll(git, dir, opts),
@@ -66,5 +73,11 @@ export function createGit(options: GitRunnerOptions = {}): Git {
 
     rebase: (worktreeDir, onto) => rebase(git, worktreeDir, onto),
     fastForward: (repo, opts) => fastForward(git, repo, opts.branch, opts.to),
+
+    mergeBase: (dir, a, b) => mergeBase(git, dir, a, b),
+    firstParentCommits: (dir, from, to) => firstParentCommits(git, dir, from, to),
+    replayCommit: (dir, commit, onto) => replayCommit(git, dir, commit, onto),
+    findLandedEquivalent: (dir, head, target, opts) => findLandedEquivalent(git, dir, head, target, opts?.hint),
+    fastForwardBlockers: (repo, opts) => fastForwardBlockers(git, repo, opts.branch, opts.to),
   };
 }

@@ -75,6 +75,21 @@ export type FastForwardResult =
       message: string;
     };
 
+export type ReplayCommitResult =
+  | {
+      ok: true;
+      /** The replayed commit (the original when its parent already was `onto`; `onto` itself when `empty`). */
+      commit: string;
+      /** Its change was already in `onto`, so no commit was written. */
+      empty: boolean;
+    }
+  | {
+      ok: false;
+      /** Files with conflicts. */
+      conflicts: string[];
+      message: string;
+    };
+
 /** Every git operation Flotilla performs. All directories are absolute. */
 export interface Git {
   /** Top of the work tree holding `dir`. */
@@ -102,6 +117,12 @@ export interface Git {
   worktreePrune(repo: string): Promise<void>;
   worktreeReset(worktreePath: string, commit: string): Promise<void>;
   worktreeForBranch(repo: string, branch: string): Promise<string | undefined>;
+  /** Puts an existing linked worktree on a branch (created at `base` when missing); for pooled worktrees. */
+  worktreeSwitch(options: WorktreeAddOptions): Promise<WorktreeAddResult>;
+  /** Detaches a linked worktree's HEAD where it is (frees its branch); returns the commit. */
+  worktreeDetach(worktreePath: string): Promise<string>;
+  /** A new linked worktree on a detached HEAD at `base`; returns the commit. */
+  worktreeAddDetached(repo: string, path: string, base: string): Promise<string>;
 
   status(dir: string): Promise<StatusEntry[]>;
   commitAll(dir: string, options: CommitAllOptions): Promise<CommitResult | undefined>;
@@ -111,4 +132,16 @@ export interface Git {
 
   rebase(worktreeDir: string, onto: string): Promise<RebaseResult>;
   fastForward(repo: string, options: { branch: string; to: string }): Promise<FastForwardResult>;
+
+  // The merge queue's worktree-free operations (merge-tree.ts, queue-support.ts).
+  /** The best common ancestor of two commits, or undefined when they share no history. */
+  mergeBase(dir: string, a: string, b: string): Promise<string | undefined>;
+  /** The commits of `from..to` along first parents, oldest first. */
+  firstParentCommits(dir: string, from: string, to: string): Promise<string[]>;
+  /** Cherry-picks `commit` onto `onto` with merge-tree + a new commit object: no worktree, no ref moves. */
+  replayCommit(dir: string, commit: string, onto: string): Promise<ReplayCommitResult>;
+  /** The newest commit of `target` equivalent (patch-id) to `head`'s, when all of `head`'s have landed there. */
+  findLandedEquivalent(dir: string, head: string, target: string, options?: { hint?: string }): Promise<string | undefined>;
+  /** The checkout's files that would make a fast-forward of `branch` to `to` refuse as "dirty". */
+  fastForwardBlockers(repo: string, options: { branch: string; to: string }): Promise<string[]>;
 }

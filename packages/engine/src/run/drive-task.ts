@@ -2,23 +2,24 @@ import { FlotillaError, type Task } from "@flotilla/protocol";
 import { isProcessAlive } from "../process/index.js";
 import { moveTask } from "../tasks/task-transitions.js";
 import { cleanupTask } from "./cleanup.js";
-import { commitAndVerify } from "./commit-and-verify.js";
-import { mergeTask } from "./merge-task.js";
+import { commitAndVerify, resolveConflict } from "./commit-and-verify.js";
 import type { PipelineDeps } from "./pipeline-deps.js";
 import { failTask, mustGet, prepareWorktree } from "./prepare-worktree.js";
+import { reviewTask } from "./review-task.js";
 import { runAgent } from "./run-agent.js";
 
 export interface DriveOptions {
   /** Aborted on Ctrl-C / SIGTERM: the task is left interrupted and resumable. */
   shutdown: AbortSignal;
-  /** Merge as soon as verify passes (the default). */
+  /** Land the task through the merge queue once it is ready (the default). */
   autoMerge?: boolean;
 }
 
 /**
- * Drives one task from where the store says it is to where it rests (merged, failed,
- * cancelled, conflicted, needs_input, or awaiting_merge when blocked). Each step is decided by
- * the stored status, so a crash at any point resumes at the right step and never redoes work.
+ * Drives one task from where the store says it is to where it rests for now: awaiting_merge
+ * (the merge queue takes it from there), merged, failed, cancelled, conflicted (for a person),
+ * or needs_input. Each step is decided by the stored status, so a crash at any point resumes at
+ * the right step and never redoes finished work.
  */
 export async function driveTask(deps: PipelineDeps, taskId: string, options: DriveOptions): Promise<Task> {
   claimTask(deps, taskId);
@@ -31,7 +32,7 @@ export async function driveTask(deps: PipelineDeps, taskId: string, options: Dri
         return mustGet(deps, taskId);
       }
       if (options.shutdown.aborted) return interrupt(deps, task);
-      if (deps.store.read.tasks.isCancelRequested(taskId) && !isResting(task)) {
+      if (deps.store.read.tasks.isCancelRequested(taskId) && !isResting(task) && task.state.status !== "awaiting_merge") {
         deps.store.write((ctx) => {
           ctx.tasks.requestCancel(taskId, false);
           moveTask(ctx, taskId, { status: "cancelled", reason: "aborted by a person" });
@@ -45,44 +46,39 @@ export async function driveTask(deps: PipelineDeps, taskId: string, options: Dri
             deps.store.write((ctx) => moveTask(ctx, taskId, { status: "preparing" }));
             break;
           case "preparing":
-          case "running": {
-            const ready = await prepareWorktree(deps, task, project);
-            if (state.status === "running") {
-              // A run marked running that we now own was left behind: continue it as a new run.
-              deps.store.write((ctx) =>
-                moveTask(ctx, taskId, { status: "interrupted", from: "running", reason: "its run was left behind" }),
-              );
-              break;
-            }
-            await runAgent(deps, ready, project, options.shutdown);
+            await runAgent(deps, await prepareWorktree(deps, task, project), project, options.shutdown);
             break;
-          }
+          case "running":
+            // A run marked running that we now own was left behind: continue it as a new run.
+            deps.store.write((ctx) => moveTask(ctx, taskId, { status: "interrupted", from: "running", reason: "its run was left behind" }));
+            break;
           case "verifying":
             await commitAndVerify(deps, task, project, options.shutdown);
             break;
-          case "awaiting_merge":
-            if (options.autoMerge === false || state.reason !== undefined) return await rest(deps, task);
-            deps.store.write((ctx) => moveTask(ctx, taskId, { status: "merging" }));
-            break;
-          case "merging":
-            await mergeTask(deps, task, project, options.shutdown);
-            if (mustGet(deps, taskId).state.status === "awaiting_merge") return await rest(deps, mustGet(deps, taskId));
+          case "reviewing":
+            await reviewTask(deps, task, project, options.shutdown);
             break;
           case "interrupted":
             deps.store.write((ctx) => moveTask(ctx, taskId, resumeStatus(state.from)));
             break;
+          case "conflicted":
+            if (await resolveConflict(deps, task, project, options.shutdown)) break;
+            return await rest(deps, task);
+          case "merging":
+            // Only the merge queue moves tasks through merging; one found here was left by a crash.
+            deps.store.write((ctx) => moveTask(ctx, taskId, { status: "awaiting_merge" }));
+            return await rest(deps, mustGet(deps, taskId));
+          case "awaiting_merge":
           case "merged":
           case "failed":
           case "cancelled":
-          case "conflicted":
           case "needs_input":
             return await rest(deps, task);
         }
       } catch (err) {
         if (err instanceof FlotillaError && err.code === "illegal_transition") throw err;
         const message = err instanceof Error ? err.message : String(err);
-        const now = mustGet(deps, taskId);
-        if (isResting(now)) throw err;
+        if (isResting(mustGet(deps, taskId))) throw err;
         failTask(deps, taskId, message);
       }
     }
@@ -91,12 +87,15 @@ export async function driveTask(deps: PipelineDeps, taskId: string, options: Dri
   }
 }
 
-function resumeStatus(from: string): { status: "preparing" } | { status: "verifying" } | { status: "merging" } {
+function resumeStatus(from: string): { status: "preparing" } | { status: "verifying" } | { status: "reviewing" } | { status: "awaiting_merge" } {
   switch (from) {
     case "verifying":
       return { status: "verifying" };
+    case "reviewing":
+      return { status: "reviewing" };
     case "merging":
-      return { status: "merging" };
+    case "awaiting_merge":
+      return { status: "awaiting_merge" };
     default:
       return { status: "preparing" };
   }
@@ -110,12 +109,13 @@ async function rest(deps: PipelineDeps, task: Task): Promise<Task> {
 
 function interrupt(deps: PipelineDeps, task: Task): Task {
   const from = task.state.status;
-  if (from === "preparing" || from === "running" || from === "verifying" || from === "merging") {
+  if (from === "preparing" || from === "running" || from === "verifying" || from === "reviewing") {
     deps.store.write((ctx) => moveTask(ctx, task.id, { status: "interrupted", from, reason: "Flotilla was stopped" }));
   }
   return mustGet(deps, task.id);
 }
 
+/** Statuses in which nothing happens to a task until something outside the driver acts. */
 export function isResting(task: Task): boolean {
   const s = task.state.status;
   return s === "merged" || s === "failed" || s === "cancelled" || s === "conflicted" || s === "needs_input";

@@ -3,7 +3,7 @@ import { isProcessAlive, sweepMarker } from "../process/index.js";
 import { moveTask } from "../tasks/task-transitions.js";
 import type { PipelineDeps, ProcessIdentity } from "./pipeline-deps.js";
 
-const ACTIVE: readonly TaskStatusName[] = ["preparing", "running", "verifying", "merging"];
+const ACTIVE: readonly TaskStatusName[] = ["preparing", "running", "verifying", "reviewing", "merging"];
 
 export interface ReconcileReport {
   interruptedTasks: string[];

@@ -79,6 +79,7 @@ export function requestMerge(deps: PipelineDeps, taskId: string): Task {
       `task ${taskId} is ${s}; only a task awaiting merge or conflicted can be merged`,
     );
   }
-  deps.store.write((ctx) => moveTask(ctx, taskId, { status: "merging" }));
+  // Clearing the reason hands the task (back) to the merge queue.
+  deps.store.write((ctx) => moveTask(ctx, taskId, { status: "awaiting_merge" }));
   return mustGet(deps, taskId);
 }

@@ -114,16 +114,22 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         acquired_at TEXT NOT NULL,
         heartbeat_at TEXT NOT NULL
       );
+      -- One row per CI run of the merge queue: a batch (parent_id NULL) or one bisection step of
+      -- it (parent_id = the batch). base = the target tip the candidate was stacked on.
       CREATE TABLE merge_batches (
         id TEXT PRIMARY KEY,
         project_id TEXT NOT NULL,
         target TEXT NOT NULL,
+        parent_id TEXT,
         task_ids_json TEXT NOT NULL,
+        base TEXT,
         candidate TEXT,
         status TEXT NOT NULL,
+        ci_ran INTEGER NOT NULL DEFAULT 0,
         started_at TEXT NOT NULL,
         finished_at TEXT
       );
+      CREATE INDEX merge_batches_by_queue ON merge_batches(project_id, target, started_at);
       CREATE TABLE worktree_pool (
         path TEXT PRIMARY KEY,
         project_id TEXT NOT NULL,

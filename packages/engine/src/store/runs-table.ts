@@ -20,11 +20,13 @@ interface RunRow {
   cost_usd: number;
   started_at: string;
   ended_at: string | null;
+  role: string;
 }
 
 function toRun(r: RunRow): Run {
   const run: Run = {
     id: r.id,
+    role: r.role === "reviewer" ? "reviewer" : "coder",
     taskId: r.task_id,
     attempt: r.attempt,
     agent: r.agent,
@@ -69,14 +71,15 @@ const COLUMN: Record<keyof RunPatch, string> = {
 
 export function createRunsTable(db: Db) {
   return {
-    insert(r: Run): void {
+    insert(r: Omit<Run, "role">, role: Run["role"] = "coder"): void {
       db.prepare(
         `INSERT INTO runs (id, task_id, attempt, agent, status, session_id, owner_pid, owner_started_at, agent_pid, marker,
-           input_tokens, output_tokens, cost_usd, started_at)
+           input_tokens, output_tokens, cost_usd, started_at, role)
          VALUES (@id, @taskId, @attempt, @agent, @status, @sessionId, @ownerPid, @ownerStartedAt, @agentPid, @marker,
-           @inputTokens, @outputTokens, @costUsd, @startedAt)`,
+           @inputTokens, @outputTokens, @costUsd, @startedAt, @role)`,
       ).run({
         ...r,
+        role,
         sessionId: r.sessionId ?? null,
         ownerPid: r.ownerPid ?? null,
         ownerStartedAt: r.ownerStartedAt ?? null,

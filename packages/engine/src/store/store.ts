@@ -2,7 +2,11 @@ import type { EventPayload, FlotillaEvent } from "@flotilla/protocol";
 import { createCiTable } from "./ci-table.js";
 import { openDatabase } from "./database.js";
 import { createEventsTable } from "./events-table.js";
+import { createLeasesTable } from "./leases-table.js";
+import { createMergeBatchesTable } from "./merge-batches-table.js";
 import { createMetaTable } from "./meta-table.js";
+import { createPlansTable } from "./plans-table.js";
+import { createPoolTable } from "./pool-table.js";
 import { createProjectsTable } from "./projects-table.js";
 import { createRunsTable } from "./runs-table.js";
 import { createTasksTable } from "./tasks-table.js";
@@ -14,6 +18,10 @@ export interface Tables {
   events: ReturnType<typeof createEventsTable>;
   ci: ReturnType<typeof createCiTable>;
   meta: ReturnType<typeof createMetaTable>;
+  mergeBatches: ReturnType<typeof createMergeBatchesTable>;
+  plans: ReturnType<typeof createPlansTable>;
+  leases: ReturnType<typeof createLeasesTable>;
+  pool: ReturnType<typeof createPoolTable>;
 }
 
 /** What a write sees: the tables, and `emit` to announce the change in the same transaction. */
@@ -46,6 +54,10 @@ export function createStore(file: string, clock: () => Date = () => new Date()):
     events: createEventsTable(db),
     ci: createCiTable(db),
     meta: createMetaTable(db),
+    mergeBatches: createMergeBatchesTable(db),
+    plans: createPlansTable(db),
+    leases: createLeasesTable(db),
+    pool: createPoolTable(db),
   };
   const listeners = new Set<EventListener>();
   let depth = 0;

@@ -22,6 +22,11 @@ interface TaskRow {
   status: string;
   state_json: string;
   cancel_requested: number;
+  plan_id: string | null;
+  plan_key: string | null;
+  review_json: string | null;
+  rounds_json: string;
+  waiting_for: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -29,6 +34,8 @@ interface TaskRow {
 function toTask(r: TaskRow): Task {
   const verify = fromJson<Command | undefined>(r.verify_json, undefined);
   const script = fromJson<unknown>(r.script_json, undefined);
+  const review = fromJson<Task["review"]>(r.review_json, undefined);
+  const rounds = { verify: 0, review: 0, conflict: 0, ...fromJson<Partial<Task["rounds"]>>(r.rounds_json, {}) };
   return {
     id: r.id,
     projectId: r.project_id,
@@ -46,6 +53,11 @@ function toTask(r: TaskRow): Task {
     ...(r.base_commit !== null ? { baseCommit: r.base_commit } : {}),
     ...(r.head_commit !== null ? { headCommit: r.head_commit } : {}),
     attempts: r.attempts,
+    ...(review !== undefined ? { review } : {}),
+    ...(r.plan_id !== null ? { planId: r.plan_id } : {}),
+    ...(r.plan_key !== null ? { planKey: r.plan_key } : {}),
+    rounds,
+    ...(r.waiting_for !== null ? { waitingFor: r.waiting_for } : {}),
     state: TaskStatusSchema.parse(JSON.parse(r.state_json)),
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -53,7 +65,7 @@ function toTask(r: TaskRow): Task {
 }
 
 /** Fields of a task that change as it moves along; the status itself changes only via setState. */
-export type TaskPatch = Partial<Pick<Task, "worktreePath" | "baseCommit" | "headCommit" | "attempts">>;
+export type TaskPatch = Partial<Pick<Task, "worktreePath" | "baseCommit" | "headCommit" | "attempts" | "rounds" | "waitingFor">>;
 
 export function createTasksTable(db: Db) {
   return {
@@ -61,9 +73,10 @@ export function createTasksTable(db: Db) {
       db.prepare(
         `INSERT INTO tasks (id, project_id, title, prompt, agent, script_json, verify_json, writes_json, depends_json,
            priority, target_branch, branch, worktree_path, base_commit, head_commit, attempts, status, state_json,
-           created_at, updated_at)
+           plan_id, plan_key, review_json, rounds_json, created_at, updated_at)
          VALUES (@id, @projectId, @title, @prompt, @agent, @script, @verify, @writes, @depends, @priority, @targetBranch,
-           @branch, @worktreePath, @baseCommit, @headCommit, @attempts, @status, @state, @createdAt, @updatedAt)`,
+           @branch, @worktreePath, @baseCommit, @headCommit, @attempts, @status, @state, @planId, @planKey, @review,
+           @rounds, @createdAt, @updatedAt)`,
       ).run({
         ...t,
         script: toJson(t.script),
@@ -75,15 +88,23 @@ export function createTasksTable(db: Db) {
         headCommit: t.headCommit ?? null,
         status: t.state.status,
         state: JSON.stringify(t.state),
+        planId: t.planId ?? null,
+        planKey: t.planKey ?? null,
+        review: toJson(t.review),
+        rounds: JSON.stringify(t.rounds),
       });
     },
     get(id: string): Task | undefined {
       const r = db.prepare("SELECT * FROM tasks WHERE id = ?").get(id) as TaskRow | undefined;
       return r && toTask(r);
     },
-    list(filter: { projectId?: string; statuses?: readonly string[] } = {}): Task[] {
+    list(filter: { projectId?: string; planId?: string; statuses?: readonly string[] } = {}): Task[] {
       const where: string[] = [];
       const params: unknown[] = [];
+      if (filter.planId !== undefined) {
+        where.push("plan_id = ?");
+        params.push(filter.planId);
+      }
       if (filter.projectId !== undefined) {
         where.push("project_id = ?");
         params.push(filter.projectId);
@@ -112,11 +133,14 @@ export function createTasksTable(db: Db) {
         ["baseCommit", "base_commit"],
         ["headCommit", "head_commit"],
         ["attempts", "attempts"],
+        ["rounds", "rounds_json"],
+        ["waitingFor", "waiting_for"],
       ];
       for (const [key, column] of columns) {
         if (!(key in patch)) continue;
         cols.push(`${column} = @${key}`);
-        params[key] = patch[key] ?? null;
+        const value = patch[key];
+        params[key] = key === "rounds" ? JSON.stringify(value) : (value ?? null);
       }
       if (cols.length === 0) return;
       db.prepare(`UPDATE tasks SET ${cols.join(", ")}, updated_at = @at WHERE id = @id`).run(params);

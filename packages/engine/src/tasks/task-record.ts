@@ -13,6 +13,9 @@ export interface NewTaskFields {
   writes?: string[];
   dependsOn?: string[];
   priority?: number;
+  review?: Task["review"];
+  planId?: string;
+  planKey?: string;
 }
 
 /** The branch a task's work lives on. */
@@ -36,6 +39,10 @@ export function createTaskRecord(f: NewTaskFields): Task {
     targetBranch: f.targetBranch,
     branch: branchForTask(f.id),
     attempts: 0,
+    ...(f.review !== undefined ? { review: f.review } : {}),
+    ...(f.planId !== undefined ? { planId: f.planId } : {}),
+    ...(f.planKey !== undefined ? { planKey: f.planKey } : {}),
+    rounds: { verify: 0, review: 0, conflict: 0 },
     state: { status: "queued" },
     createdAt: f.now,
     updatedAt: f.now,

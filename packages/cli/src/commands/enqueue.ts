@@ -1,0 +1,44 @@
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { readTicketFile, ticketToSpec } from "@flotilla/engine";
+import { action } from "../action.js";
+import { chooseProject, withContext } from "../context.js";
+import { EXIT } from "../exit-codes.js";
+
+interface EnqueueOptions {
+  project?: string;
+  repo?: string;
+  json?: boolean;
+}
+
+/**
+ * `flotilla enqueue <ticket>`: validates a ticket (one task in a YAML or JSON file) and stores
+ * its task queued. It does not run it: the scheduler (`flotilla serve` / `resume`) does. Prints
+ * the task id on stdout (with --json, `{ id, status, project, title, ticket }`).
+ */
+export function registerEnqueue(program: Command): void {
+  program
+    .command("enqueue")
+    .argument("<ticket>", "a ticket file (YAML, or JSON by a .json name) describing one task")
+    .description("validate a ticket and queue its task (it runs when the scheduler picks it up)")
+    .option("--project <ref>", "the project (id, name or path); default: the one holding the cwd, else the selected one")
+    .option("--repo <path>", "the repository (registered as a project if it is not yet)")
+    .option("--json", "print the queued task as JSON")
+    .action(
+      action(async (file: string, opts: EnqueueOptions) => {
+        const path = resolve(file);
+        const ticket = readTicketFile(path); // a bad ticket fails here, before any state is touched
+        return withContext(opts, async ({ engine, out }) => {
+          const project = await chooseProject(engine, opts);
+          const task = await engine.createTask(project, ticketToSpec(ticket, engine.configFor(project)));
+          if (out.json) {
+            out.data({ id: task.id, status: task.state.status, project: project.id, title: task.title, ticket: path });
+          } else {
+            process.stdout.write(`${task.id}\n`);
+            out.warn(`queued ${task.id} in ${project.name} (priority ${task.priority}): ${task.title}`);
+          }
+          return EXIT.ok;
+        });
+      }),
+    );
+}

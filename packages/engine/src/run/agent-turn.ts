@@ -1,0 +1,182 @@
+import { FlotillaError, ScriptSchema, newId, type Project, type Run, type Script, type Task } from "@flotilla/protocol";
+import type { AgentTurn, AgentTurnInput, AgentTurnResult } from "../agents/types.js";
+import { resolveAgent } from "../config/index.js";
+import { delay } from "../process/index.js";
+import type { WriteContext } from "../store/index.js";
+import { createEventSink } from "./event-sink.js";
+import type { PipelineDeps } from "./pipeline-deps.js";
+
+const CANCEL_POLL_MS = 200;
+
+export type StopReason = "cancel" | "shutdown";
+export type TurnRole = "coder" | "reviewer";
+
+export interface TurnRequest {
+  task: Task;
+  project: Project;
+  role: TurnRole;
+  agentName: string;
+  prompt: string;
+  script?: unknown;
+  /** Continue this session with `prompt` as the next message. */
+  followUpOf?: string;
+  /** Continue an interrupted turn of this session. */
+  resumeOf?: string;
+  shutdown: AbortSignal;
+  /** Called inside the write that records the run: moves the task to its running status. */
+  onStarted(ctx: WriteContext, runId: string): void;
+}
+
+export interface TurnOutcome {
+  runId: string;
+  result: AgentTurnResult;
+  stopped: StopReason | undefined;
+  /** The `review` event of a reviewer's turn, if it sent one. */
+  review?: { verdict: "approve" | "request_changes"; comments: string[] };
+  /** The agent's last message text (a reviewer may answer with JSON there). */
+  lastMessage?: string;
+}
+
+/**
+ * One agent turn of a task, in its worktree: records a run, starts (or continues) the agent's
+ * session, streams what it says into the store, stops it on cancel or shutdown, and records how
+ * the run ended. What that means for the task is the caller's to decide.
+ */
+export async function executeTurn(deps: PipelineDeps, req: TurnRequest): Promise<TurnOutcome> {
+  const { store } = deps;
+  const { task, project } = req;
+  const config = deps.configFor(project);
+  const agent = resolveAgent(config, req.agentName, ...(req.role === "reviewer" ? [{ role: "reviewer" as const }] : []));
+  const adapter = deps.adapters.get(agent.provider.adapter);
+  if (!adapter) {
+    throw new FlotillaError(
+      "agent_unavailable",
+      `agent "${req.agentName}" uses the ${agent.provider.adapter} adapter, which this build does not have yet`,
+    );
+  }
+  const runId = newId("run");
+  const sessionId = req.followUpOf ?? req.resumeOf;
+  // Attempts count per role: the task's `attempts` counts its coding runs only.
+  const attempt = store.read.runs.listForTask(task.id).filter((r) => r.role === req.role).length + 1;
+  const run: Run = {
+    id: runId,
+    taskId: task.id,
+    attempt,
+    agent: req.agentName,
+    role: req.role,
+    status: "starting",
+    ownerPid: deps.self.pid,
+    ownerStartedAt: deps.self.startedAt,
+    marker: runId,
+    inputTokens: 0,
+    outputTokens: 0,
+    costUsd: 0,
+    startedAt: new Date().toISOString(),
+    ...(sessionId !== undefined ? { sessionId } : {}),
+  };
+  store.write((ctx) => {
+    ctx.runs.insert(run, run.role);
+    if (req.role === "coder") ctx.tasks.patch(task.id, { attempts: run.attempt }, ctx.now);
+    req.onStarted(ctx, runId);
+    ctx.emit({ type: "run.started", taskId: task.id, runId, agent: req.agentName, attempt: run.attempt });
+  });
+
+  const sink = createEventSink(store, task.id, runId);
+  let review: TurnOutcome["review"];
+  let lastMessage: string | undefined;
+  const script = req.script !== undefined ? (ScriptSchema.parse(req.script) as Script) : undefined;
+  const input: AgentTurnInput = {
+    runId,
+    taskId: task.id,
+    cwd: task.worktreePath ?? project.path,
+    prompt: req.prompt,
+    ...(agent.systemPrompt !== undefined ? { systemPrompt: agent.systemPrompt } : {}),
+    ...(agent.agent.model !== undefined ? { model: agent.agent.model } : {}),
+    ...(script !== undefined ? { script } : {}),
+    env: { ...deps.baseEnv, ...agent.env, FLOTILLA_TASK_ID: task.id, FLOTILLA_RUN_ID: runId },
+    marker: runId,
+    ...(agent.command !== undefined ? { command: agent.command } : {}),
+    args: agent.args,
+    onEvent: (e) => {
+      if (e.type === "review") review = { verdict: e.verdict, comments: e.comments };
+      if (e.type === "message") lastMessage = e.text;
+      sink.event(e);
+    },
+    onOutput: (stream, line) => sink.output(stream, line),
+  };
+
+  let turn: AgentTurn;
+  try {
+    if (req.resumeOf !== undefined) turn = adapter.followUp({ ...input, sessionId: req.resumeOf, resume: true });
+    else if (req.followUpOf !== undefined) turn = adapter.followUp({ ...input, sessionId: req.followUpOf });
+    else turn = adapter.start(input);
+  } catch (err) {
+    sink.close();
+    const reason = err instanceof Error ? err.message : String(err);
+    const result: AgentTurnResult = { outcome: "failed", reason, exitCode: null };
+    recordRunEnd(deps, task.id, runId, result, undefined);
+    return { runId, result, stopped: undefined };
+  }
+  store.write((ctx) => ctx.runs.patch(runId, { status: "running", agentPid: turn.pid }));
+
+  const stopped = await supervise(deps, task.id, turn, req.shutdown, config.process.stopGraceMs);
+  const result = await turn.result;
+  sink.close();
+  recordRunEnd(deps, task.id, runId, result, stopped);
+  return { runId, result, stopped, ...(review ? { review } : {}), ...(lastMessage !== undefined ? { lastMessage } : {}) };
+}
+
+/** Waits for the turn, stopping it when the task is cancelled or Flotilla shuts down. */
+async function supervise(
+  deps: PipelineDeps,
+  taskId: string,
+  turn: AgentTurn,
+  shutdown: AbortSignal,
+  graceMs: number,
+): Promise<StopReason | undefined> {
+  let settled = false;
+  void turn.result.then(() => (settled = true));
+  while (!settled) {
+    if (shutdown.aborted) {
+      await turn.cancel(graceMs);
+      return "shutdown";
+    }
+    if (deps.store.read.tasks.isCancelRequested(taskId)) {
+      await turn.cancel(graceMs);
+      return "cancel";
+    }
+    await Promise.race([turn.result, delay(CANCEL_POLL_MS)]);
+  }
+  return undefined;
+}
+
+function recordRunEnd(deps: PipelineDeps, taskId: string, runId: string, result: AgentTurnResult, stopped: StopReason | undefined): void {
+  const status =
+    stopped === "shutdown"
+      ? "interrupted"
+      : stopped === "cancel" || result.outcome === "cancelled"
+        ? "cancelled"
+        : result.outcome === "done"
+          ? "succeeded"
+          : result.outcome;
+  const reason =
+    stopped === "shutdown"
+      ? "Flotilla was stopped"
+      : result.outcome === "failed"
+        ? result.reason
+        : result.outcome === "needs_input"
+          ? result.question
+          : status === "cancelled"
+            ? "cancelled"
+            : undefined;
+  deps.store.write((ctx) => {
+    ctx.runs.patch(runId, {
+      status,
+      endedAt: ctx.now,
+      ...(result.sessionId !== undefined ? { sessionId: result.sessionId } : {}),
+      ...(result.exitCode !== null ? { exitCode: result.exitCode } : {}),
+      ...(reason !== undefined ? { reason } : {}),
+    });
+    ctx.emit({ type: "run.finished", taskId, runId, status, exitCode: result.exitCode, ...(reason !== undefined ? { reason } : {}) });
+  });
+}

@@ -1,0 +1,144 @@
+import type { Task, TaskStatusName } from "@flotilla/protocol";
+import { resolveAgent } from "../config/index.js";
+import { driveTask } from "../run/drive-task.js";
+import type { PipelineDeps } from "../run/pipeline-deps.js";
+import { landReady } from "./land.js";
+import { describeWait, pickRunnable, type SchedStatus, type SchedTask } from "./ready-set.js";
+
+export interface RunTasksOptions {
+  shutdown: AbortSignal;
+  /** Global cap on tasks driven at once (default: the config's defaults.concurrency). */
+  concurrency?: number;
+  /** Land tasks through the merge queue as they become ready (default true). */
+  autoMerge?: boolean;
+}
+
+const TICK_MS = 250;
+/** Statuses in which a task holds its write-lock: started and not yet merged or failed. */
+const ACTIVE: readonly TaskStatusName[] = ["preparing", "running", "verifying", "reviewing", "awaiting_merge", "merging", "conflicted", "needs_input"];
+
+/**
+ * The scheduler: drives a set of tasks (a plan, or one task) to rest. A task starts when its
+ * dependencies are merged, a slot is free and no active task's writes may overlap its own
+ * (`pickRunnable`); each waiting task records what it waits for. Verified tasks are landed by the
+ * merge queue, one target at a time. A failure blocks only the failed task's dependents.
+ */
+export async function runTasks(deps: PipelineDeps, taskIds: readonly string[], options: RunTasksOptions): Promise<Task[]> {
+  const driving = new Map<string, Promise<unknown>>();
+  let landing: Promise<void> | undefined;
+  let wake: () => void = () => undefined;
+  const unsubscribe = deps.store.subscribe(() => wake());
+  try {
+    for (;;) {
+      const tasks = taskIds.map((id) => deps.store.read.tasks.get(id)).filter((t): t is Task => t !== undefined);
+      if (options.shutdown.aborted) break;
+
+      const project = tasks[0] && deps.store.read.projects.get(tasks[0].projectId);
+      const config = project ? deps.configFor(project) : undefined;
+      const limits = {
+        global: options.concurrency ?? config?.defaults.concurrency ?? 3,
+        perAgent: config?.defaults.agentConcurrency ?? {},
+        perProvider: config?.defaults.providerConcurrency ?? {},
+      };
+      const inRun = new Set(tasks.map((t) => t.id));
+      const sched = tasks.map((t) => toSched(deps, t, driving.has(t.id), inRun));
+      const { start, waiting } = pickRunnable(sched, limits);
+      recordWaits(deps, tasks, waiting);
+      for (const id of start) drive(id);
+
+      // Conflicts sent back by the merge queue go to their agent (the driver decides if allowed).
+      for (const t of tasks) if (t.state.status === "conflicted" && !driving.has(t.id) && canResolve(deps, t)) drive(t.id);
+
+      const landable = tasks.filter((t) => t.state.status === "awaiting_merge" && t.state.reason === undefined && !driving.has(t.id));
+      if (options.autoMerge !== false && !landing && landable.length > 0 && project) {
+        const targets = [...new Set(landable.map((t) => t.targetBranch))];
+        landing = (async () => {
+          for (const target of targets) await landReady(deps, project, target, options.shutdown);
+        })().finally(() => {
+          landing = undefined;
+          wake();
+        });
+      }
+      if (driving.size === 0 && !landing && start.length === 0) break;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, TICK_MS);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    await Promise.allSettled([...driving.values(), ...(landing ? [landing] : [])]);
+  } finally {
+    unsubscribe();
+  }
+  return taskIds.map((id) => deps.store.read.tasks.get(id)).filter((t): t is Task => t !== undefined);
+
+  function drive(id: string): void {
+    const p = driveTask(deps, id, { shutdown: options.shutdown, autoMerge: options.autoMerge !== false })
+      .catch((err: unknown) => {
+        process.emitWarning(`task ${id}: ${err instanceof Error ? err.message : String(err)}`);
+      })
+      .finally(() => {
+        driving.delete(id);
+        wake();
+      });
+    driving.set(id, p);
+  }
+}
+
+function toSched(deps: PipelineDeps, t: Task, driven: boolean, inRun: ReadonlySet<string>): SchedTask {
+  const project = deps.store.read.projects.get(t.projectId);
+  let provider = "unknown";
+  if (project) {
+    try {
+      provider = resolveAgent(deps.configFor(project), t.agent).provider.name;
+    } catch {
+      // an agent that no longer resolves fails when it starts; here it only counts
+    }
+  }
+  // Dependencies outside this run count only by their stored status: merged ones are satisfied;
+  // a task waiting on one that is not merged cannot start in this run.
+  const outside = t.dependsOn.filter((d) => !inRun.has(d));
+  const unmetOutside = outside.some((d) => deps.store.read.tasks.get(d)?.state.status !== "merged");
+  return {
+    id: t.id,
+    dependsOn: t.dependsOn.filter((d) => inRun.has(d)),
+    writes: t.writes,
+    priority: t.priority,
+    createdAt: t.createdAt,
+    agent: t.agent,
+    provider,
+    status: unmetOutside && !driven && schedStatus(t, driven) === "pending" ? "failed" : schedStatus(t, driven),
+  };
+}
+
+function schedStatus(t: Task, driven: boolean): SchedStatus {
+  const s = t.state.status;
+  if (driven || ACTIVE.includes(s)) return "active";
+  if (s === "merged") return "merged";
+  if (s === "failed" || s === "cancelled") return "failed";
+  return "pending"; // queued, interrupted: (re)started by the driver
+}
+
+function canResolve(deps: PipelineDeps, t: Task): boolean {
+  const project = deps.store.read.projects.get(t.projectId);
+  if (!project) return false;
+  const wf = deps.configFor(project).workflow;
+  return wf.onConflict === "agent" && t.rounds.conflict < wf.conflictRounds;
+}
+
+function recordWaits(deps: PipelineDeps, tasks: Task[], waiting: Record<string, Parameters<typeof describeWait>[0]>): void {
+  const changes = tasks.flatMap((t) => {
+    const reason = waiting[t.id];
+    const text = reason ? describeWait(reason) : undefined;
+    return text !== t.waitingFor && (t.state.status === "queued" || text === undefined) ? [{ t, text }] : [];
+  });
+  if (changes.length === 0) return;
+  deps.store.write((ctx) => {
+    for (const { t, text } of changes) {
+      ctx.tasks.patch(t.id, { waitingFor: text }, ctx.now);
+      if (text !== undefined) ctx.emit({ type: "task.waiting", taskId: t.id, reason: text });
+    }
+  });
+}

@@ -1,0 +1,69 @@
+import { FlotillaError, newId, type Plan, type PlanTask, type Project, type Task, type TaskSpec } from "@flotilla/protocol";
+import { agentForRole } from "../config/index.js";
+import type { PlanRow } from "../store/plans-table.js";
+import { prepareTask, type CreateTaskDeps } from "./create-task.js";
+
+/** A plan task's id in the store: its plan id plus a short tag of this plan run, e.g. `api.k3x9qa`. */
+export function planTaskId(key: string, planId: string): string {
+  return `${key}.${planId.slice(-6)}`;
+}
+
+/**
+ * Stores a validated plan as one plan run and its tasks (queued), all in ONE transaction:
+ * every task is checked first, so a plan with any bad task writes nothing.
+ */
+export async function createPlanTasks(
+  deps: CreateTaskDeps,
+  project: Project,
+  plan: Plan,
+  options: { source?: string; concurrency?: number } = {},
+): Promise<{ plan: PlanRow; tasks: Task[] }> {
+  const config = deps.configFor(project);
+  const planId = newId("plan");
+  const idOf = (key: string) => planTaskId(key, planId);
+  const tasks: Task[] = [];
+  for (const t of plan.tasks) tasks.push(await prepareTask(deps, project, specFor(t, plan, planId, idOf, config)));
+  const row: PlanRow = {
+    id: planId,
+    projectId: project.id,
+    name: plan.name ?? "plan",
+    ...(options.source !== undefined ? { source: options.source } : {}),
+    concurrency: options.concurrency ?? plan.concurrency ?? config.defaults.concurrency,
+    createdAt: new Date().toISOString(),
+  };
+  deps.store.write((ctx) => {
+    ctx.plans.insert(row);
+    for (const task of tasks) {
+      if (ctx.tasks.get(task.id)) throw new FlotillaError("already_exists", `a task with id "${task.id}" already exists`);
+      ctx.tasks.insert(task);
+      ctx.emit({ type: "task.created", taskId: task.id, projectId: project.id, title: task.title });
+    }
+    ctx.emit({ type: "plan.started", planId, projectId: project.id, taskIds: tasks.map((t) => t.id) });
+  });
+  return { plan: row, tasks };
+}
+
+function specFor(
+  t: PlanTask,
+  plan: Plan,
+  planId: string,
+  idOf: (key: string) => string,
+  config: Parameters<typeof agentForRole>[0],
+): TaskSpec {
+  const review = t.review ?? plan.review;
+  return {
+    id: idOf(t.id),
+    planId,
+    planKey: t.id,
+    title: t.title ?? t.id,
+    prompt: t.prompt,
+    agent: t.agent ?? (t.role !== undefined ? agentForRole(config, t.role) : config.defaults.agent),
+    dependsOn: t.dependsOn.map(idOf),
+    writes: t.writes,
+    priority: t.priority,
+    ...(t.verify !== undefined ? { verify: t.verify } : {}),
+    ...(t.script !== undefined ? { script: t.script } : {}),
+    ...(plan.target !== undefined ? { targetBranch: plan.target } : {}),
+    ...(review === false ? { review: false as const } : review === true || review === undefined ? {} : { review }),
+  };
+}
