@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -38,19 +39,31 @@ describe("the built CLI", () => {
     }
   });
 
-  it("runs the demo and ends with a JSON summary of a merged task", () => {
-    const result = runCli(["demo", "--dir", join(root.path, "demo"), "--json"], { env, timeoutMs: 120_000 });
+  it("runs the demo plan: seven tasks merged, the review and conflict rounds seen, main green, a JSON summary last", () => {
+    const result = runCli(["demo", "--dir", join(root.path, "demo"), "--json"], { env, timeoutMs: 180_000 });
     expect(result.status, result.stderr).toBe(0);
     const summary = lastJsonLine(result.stdout) as {
       repo: string;
-      tasks: { id: string; status: string; branch: string; commit: string }[];
+      makespanMs: number;
+      tasks: { id: string; status: string; branch: string; commit: string; attempts: number }[];
     };
     expect(summary.repo).toBe(join(root.path, "demo", "sample"));
-    expect(summary.tasks).toHaveLength(1);
-    const [task] = summary.tasks;
-    expect(task).toMatchObject({ id: "add-multiply", status: "merged", branch: "flotilla/add-multiply" });
-    expect(git(summary.repo, "rev-parse", "main")).toBe(task?.commit);
-    expect(readFileSync(join(summary.repo, "src/math.js"), "utf8")).toContain("function multiply");
+    expect(summary.tasks).toHaveLength(7);
+    for (const t of summary.tasks) {
+      expect(t.status, t.id).toBe("merged");
+      expect(t.branch).toBe(`flotilla/${t.id}`);
+      expect(git(summary.repo, "merge-base", "--is-ancestor", t.commit, "main")).toBe("");
+    }
+    expect(summary.makespanMs).toBeGreaterThan(0);
+    const byKey = (k: string) => summary.tasks.find((t) => t.id.startsWith(`${k}.`));
+    expect(byKey("strings")?.attempts).toBe(2); // the reviewer asked for changes once
+    expect(byKey("greet")?.attempts).toBe(2); // the conflict went back to its agent once
+    expect(result.stderr).toMatch(/review: request_changes/);
+    expect(result.stderr).toMatch(/conflict with main in CHANGELOG\.md/);
+    expect(result.stderr).toMatch(/waits for the write lock on/);
+    expect(readFileSync(join(summary.repo, "src/index.js"), "utf8")).toContain("greet");
+    expect(readFileSync(join(summary.repo, "CHANGELOG.md"), "utf8")).toMatch(/## 1\.1\.0[\s\S]*## Unreleased/);
+    expect(runCommandSync("npm", ["test", "--silent"], summary.repo)).toBe(0);
     expect(result.stdout.trim().split("\n")).toHaveLength(1);
   });
 
@@ -105,11 +118,15 @@ describe("the built CLI", () => {
   });
 
   it("honours NO_COLOR", () => {
-    const result = runCli(["demo", "--dir", join(root.path, "demo")], {
-      env: { ...env, FORCE_COLOR: "1", NO_COLOR: "1" },
-    });
-    expect(result.status).toBe(0);
+    const repo = makeRepo(join(root.path, "repo"));
+    const script = join(root.path, "script.yaml");
+    writeFileSync(script, "- replace: { path: src/value.js, find: '=> 1', with: '=> 1 ' }\n");
+    const result = runCli(["run", "touch", "--repo", repo, "--script", script], { env: { ...env, FORCE_COLOR: "1", NO_COLOR: "1" } });
+    expect(result.status, result.stderr).toBe(0);
+    expect(result.stdout).toContain("merged");
     expect(result.stdout).not.toContain("\u001b[");
+    const colored = runCli(["status"], { env: { ...env, FORCE_COLOR: "1", NO_COLOR: undefined } });
+    expect(colored.stdout).toContain("\u001b[");
   });
 
   it("resumes after kill -9 in the middle of a run: the orphan is swept, finished steps are not redone", async () => {
@@ -187,3 +204,7 @@ describe("the built CLI", () => {
     expect(JSON.parse(status.stdout).state).toMatchObject({ status: "interrupted" });
   });
 });
+
+function runCommandSync(cmd: string, args: string[], cwd: string): number | null {
+  return spawnSync(cmd, args, { cwd, stdio: "ignore" }).status;
+}

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { readPlanFile, summarizePlan } from "@flotilla/engine";
-import { isFlotillaError } from "@flotilla/protocol";
+import { FlotillaError, isFlotillaError } from "@flotilla/protocol";
 import { action } from "../action.js";
 import { EXIT } from "../exit-codes.js";
 import { createOutput } from "../output.js";
@@ -12,7 +12,7 @@ interface ValidateOptions {
 /**
  * `flotilla validate <plan>`: checks a plan file (schema, then duplicate ids, unknown and self
  * dependencies, cycles, write globs) without opening the store. Every problem is printed on
- * stderr as `file:line:col: message` and the exit code is 2.
+ * stderr, one per line, as `file:line:col: message` (after a header line), and the exit code is 2.
  */
 export function registerValidate(program: Command): void {
   program
@@ -29,11 +29,13 @@ async function validatePlan(file: string, opts: ValidateOptions): Promise<number
   try {
     summary = summarizePlan(readPlanFile(file));
   } catch (err) {
-    if (out.json && isFlotillaError(err)) {
-      const issues = Array.isArray(err.data.issues) ? err.data.issues : [{ file, message: err.message }];
-      out.data({ file, valid: false, errors: issues });
-    }
-    throw err; // printed by action(): every problem on its own line, exit 2
+    if (!isFlotillaError(err)) throw err;
+    const issues = Array.isArray(err.data.issues) ? err.data.issues : [];
+    if (out.json) out.data({ file, valid: false, errors: issues.length > 0 ? issues : [{ file, message: err.message }] });
+    if (issues.length === 0) throw err; // a missing or unreadable file: one line
+    // Printed by action() as `flotilla: <header>`, then every problem on its own line; exit 2.
+    const header = `${file} is not a valid plan (${issues.length} ${issues.length === 1 ? "problem" : "problems"}):`;
+    throw new FlotillaError(err.code, `${header}\n${err.message}`, err.data);
   }
   const { tasks, dependencies, order } = summary;
   if (out.json) out.data({ file, valid: true, tasks, dependencies, order });

@@ -162,12 +162,12 @@ async function runBatch(run: Run, tasks: readonly Task[], attempt: number): Prom
       return "done";
     }
     // The target moved while CI ran: build again on its new tip (a few times).
-    const reason =
-      attempt >= MAX_TARGET_RACES
-        ? `${target} kept moving during ${MAX_TARGET_RACES} merge queue attempts; run \`flotilla merge\` again`
-        : undefined;
-    for (const entry of landing) requeue(deps, entry.task.id, target, reason);
-    if (reason !== undefined) report.blocked.push(...landing.map((e) => e.task.id));
+    const gaveUp = attempt >= MAX_TARGET_RACES;
+    for (const { task } of landing) {
+      const reason = `${target} kept moving during ${MAX_TARGET_RACES} merge queue attempts; run \`flotilla merge ${task.id}\``;
+      requeue(deps, task.id, target, gaveUp ? reason : undefined);
+      if (gaveUp) report.blocked.push(task.id);
+    }
     return "raced";
   } catch (error) {
     const interrupted = error instanceof QueueInterrupted;

@@ -106,7 +106,6 @@ function segmentsMayOverlap(a: Segment[], b: Segment[]): boolean {
     const y = b[j];
     let result: boolean;
     if (x === undefined && y === undefined) result = true;
-    else if (x?.kind === "globstar" && y === undefined) result = false;
     else if (x?.kind === "globstar" && (go(i + 1, j) || (y !== undefined && go(i, j + 1)))) result = true;
     else if (y?.kind === "globstar" && (go(i, j + 1) || (x !== undefined && go(i + 1, j)))) result = true;
     else if (x === undefined || y === undefined || x.kind === "globstar" || y.kind === "globstar") result = false;
