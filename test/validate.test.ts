@@ -74,7 +74,10 @@ describe("flotilla validate", () => {
   });
 
   it("lists the errors as JSON with --json", () => {
-    writeFileSync(join(root.path, "plan.json"), JSON.stringify({ tasks: [{ id: "a", prompt: "p", dependsOn: ["a"] }] }));
+    writeFileSync(
+      join(root.path, "plan.json"),
+      JSON.stringify({ tasks: [{ id: "a", prompt: "p", dependsOn: ["a"] }] }),
+    );
     const result = runCli(["validate", "plan.json", "--json"], { env, cwd: root.path });
     expect(result.status).toBe(2);
     expect(JSON.parse(result.stdout)).toEqual({

@@ -31,7 +31,8 @@ async function validatePlan(file: string, opts: ValidateOptions): Promise<number
   } catch (err) {
     if (!isFlotillaError(err)) throw err;
     const issues = Array.isArray(err.data.issues) ? err.data.issues : [];
-    if (out.json) out.data({ file, valid: false, errors: issues.length > 0 ? issues : [{ file, message: err.message }] });
+    if (out.json)
+      out.data({ file, valid: false, errors: issues.length > 0 ? issues : [{ file, message: err.message }] });
     if (issues.length === 0) throw err; // a missing or unreadable file: one line
     // Printed by action() as `flotilla: <header>`, then every problem on its own line; exit 2.
     const header = `${file} is not a valid plan (${issues.length} ${issues.length === 1 ? "problem" : "problems"}):`;

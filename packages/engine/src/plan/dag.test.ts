@@ -92,7 +92,8 @@ describe("findCycles", () => {
         if (cycles.length === 0) {
           const order = topologicalOrder(dag);
           const at = new Map(order.map((id, i) => [id, i]));
-          for (const id of dag.ids) for (const d of dag.deps.get(id) ?? []) expect(at.get(d)!).toBeLessThan(at.get(id)!);
+          for (const id of dag.ids)
+            for (const d of dag.deps.get(id) ?? []) expect(at.get(d)!).toBeLessThan(at.get(id)!);
         } else {
           expect(() => topologicalOrder(dag)).toThrow(/cycle/);
         }

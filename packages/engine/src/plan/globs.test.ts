@@ -93,13 +93,13 @@ const segmentsArb = fc.array(fc.oneof(fc.constantFrom(...SEGMENTS), fc.constantF
   maxLength: 4,
 });
 /** Two globs; half the time the second is the first with some segments changed, so they often overlap. */
-const globPairArb = fc.tuple(segmentsArb, segmentsArb, fc.array(fc.nat(3), { minLength: 4, maxLength: 4 }), fc.boolean()).map(
-  ([a, b, ops, related]) => {
+const globPairArb = fc
+  .tuple(segmentsArb, segmentsArb, fc.array(fc.nat(3), { minLength: 4, maxLength: 4 }), fc.boolean())
+  .map(([a, b, ops, related]) => {
     if (!related) return [a.join("/"), b.join("/")] as const;
     const mutated = a.map((seg, i) => [seg, "*", "**", b[i] ?? seg][ops[i] ?? 0] ?? seg);
     return [a.join("/"), mutated.join("/")] as const;
-  },
-);
+  });
 const pathArb = fc.array(fc.constantFrom(...NAMES), { minLength: 1, maxLength: 4 }).map((s) => s.join("/"));
 
 /** A path shaped like `glob`: its literal segments kept, wildcards replaced by names, `**` by 0–2 names. */

@@ -51,7 +51,13 @@ describe("parsePlanText", () => {
     expect(plan.name).toBe("shop");
     expect(plan.review).toEqual({ agent: "scripted-reviewer", rounds: 3 });
     expect(plan.tasks.map((t) => t.id)).toEqual(["db", "api", "web"]);
-    expect(plan.tasks[0]).toEqual({ id: "db", prompt: "Add the schema", writes: ["db/**"], dependsOn: [], priority: 0 });
+    expect(plan.tasks[0]).toEqual({
+      id: "db",
+      prompt: "Add the schema",
+      writes: ["db/**"],
+      dependsOn: [],
+      priority: 0,
+    });
     expect(plan.tasks[1]).toMatchObject({ role: "coder", priority: 5, verify: "npm test", review: false });
     expect(plan.tasks[2]?.script).toEqual({
       steps: [{ write: { path: "web/index.html", content: "hi" } }],

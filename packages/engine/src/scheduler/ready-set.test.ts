@@ -110,7 +110,9 @@ describe("describeWait", () => {
     );
     expect(describeWait({ kind: "lock", holder: "api", globs: [] })).toMatch(/^waits for the write lock held by api/);
     expect(describeWait({ kind: "slot", limit: "global" })).toBe("waits for a free slot (concurrency limit reached)");
-    expect(describeWait({ kind: "slot", limit: "agent", name: "claude" })).toBe("waits for a free slot for agent claude");
+    expect(describeWait({ kind: "slot", limit: "agent", name: "claude" })).toBe(
+      "waits for a free slot for agent claude",
+    );
     expect(describeWait({ kind: "slot", limit: "provider", name: "x" })).toBe("waits for a free slot for provider x");
   });
 });
@@ -118,7 +120,16 @@ describe("describeWait", () => {
 // --- The scheduler simulated on random plans -------------------------------------------------
 
 const GLOBS = ["src/**", "src/a/**", "src/a/x.ts", "src/*.ts", "src/index.ts", "src/**/*.css", "src/b/*.css"];
-const MORE_GLOBS = ["docs/**", "*.md", "README.md", "**", "src/{a,b}/*.ts", "src/a/[xy].ts", "package.json", ".github/**"];
+const MORE_GLOBS = [
+  "docs/**",
+  "*.md",
+  "README.md",
+  "**",
+  "src/{a,b}/*.ts",
+  "src/a/[xy].ts",
+  "package.json",
+  ".github/**",
+];
 const UNIVERSE = [
   "README.md", "CHANGES.md", "package.json", "docs/guide.md", "src/index.ts", "src/util.ts", "src/a/x.ts",
   "src/a/y.ts", "src/a/z.css", "src/a/deep/q.ts", "src/b/x.ts", "src/b/s.css", "src/c/t.ts", ".github/ci.yml",

@@ -65,10 +65,7 @@ export function pickRunnable(tasks: readonly SchedTask[], limits: Limits): PickR
     else if (on.length > 0) waiting[t.id] = { kind: "dependency", on: [...new Set(on)] };
     else ready.push(t);
   }
-  ready.sort(
-    (a, b) =>
-      b.priority - a.priority || compare(a.createdAt, b.createdAt) || compare(a.id, b.id),
-  );
+  ready.sort((a, b) => b.priority - a.priority || compare(a.createdAt, b.createdAt) || compare(a.id, b.id));
 
   const holders = tasks.filter((t) => t.status === "active");
   const counts = { global: holders.length, agent: new Map<string, number>(), provider: new Map<string, number>() };
