@@ -11,6 +11,7 @@ import { cleanProject, type CleanReport } from "./run/clean.js";
 import type { DriveOptions } from "./run/drive-task.js";
 import { runTasks, type RunTasksOptions } from "./scheduler/run-tasks.js";
 import { createPlanTasks } from "./tasks/create-plan-tasks.js";
+import { proposePlan, type ProposeOptions, type Proposal } from "./orchestrator/propose-plan.js";
 import type { PlanRow } from "./store/plans-table.js";
 import type { HomePaths, PipelineDeps } from "./run/pipeline-deps.js";
 import { reconcile, type ReconcileReport } from "./run/reconcile.js";
@@ -35,6 +36,10 @@ export interface Engine {
   createTask(project: Project, spec: TaskSpec): Promise<Task>;
   /** Stores a validated plan's tasks (all or nothing). */
   createPlan(project: Project, plan: Plan, options?: { source?: string; concurrency?: number }): Promise<{ plan: PlanRow; tasks: Task[] }>;
+  /** Records that a plan run ended (its makespan), announced as `plan.finished`. */
+  finishPlan(planId: string, makespanMs: number): void;
+  /** Asks the orchestrator-role agent to break a goal into a plan (validated; not stored). */
+  proposePlan(project: Project, options: ProposeOptions): Promise<Proposal>;
   /** Runs tasks (a plan, or one) with the scheduler until each rests; lands them through the merge queue. */
   runTasks(taskIds: readonly string[], options: RunTasksOptions): Promise<Task[]>;
   /** Drives one task until it rests (merged, failed, cancelled, conflicted, needs input, or blocked). */
@@ -112,6 +117,13 @@ export function createEngine(options: EngineOptions = {}): Engine {
     createTask: (project, spec) => createTask({ store, git, configFor }, project, spec),
     createPlan: (project, plan, o) => createPlanTasks({ store, git, configFor }, project, plan, o),
     runTasks: (taskIds, o) => runTasks(deps, taskIds, o),
+    proposePlan: (project, o) => proposePlan(deps, project, o),
+    finishPlan(planId, makespanMs) {
+      store.write((ctx) => {
+        ctx.plans.markFinished(planId, ctx.now);
+        ctx.emit({ type: "plan.finished", planId, makespanMs });
+      });
+    },
     runTask: async (taskId, o) => (await runTasks(deps, [taskId], { shutdown: o.shutdown, autoMerge: o.autoMerge !== false }))[0] ?? task(taskId),
     reconcile: () => reconcile(deps),
     async resume(o) {

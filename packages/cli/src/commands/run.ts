@@ -1,7 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { readPlanFile, readStructuredFile, type Engine } from "@flotilla/engine";
+import { collectMetrics, formatPlans, formatTable, readPlanFile, readStructuredFile, type Engine } from "@flotilla/engine";
 import { FlotillaError, ScriptSchema, type Project, type Task } from "@flotilla/protocol";
 import { action } from "../action.js";
 import { chooseProject, shutdownSignal, withContext, type CommandContext } from "../context.js";
@@ -131,7 +131,14 @@ export function finish(ctx: CommandContext, project: Project, tasks: Task[], opt
   for (const t of tasks) {
     if (t.state.status === "failed" && t.state.detail) out.say(out.color("gray", `${t.planKey ?? t.id}:\n${t.state.detail}`));
   }
-  if (options.makespanMs !== undefined && !out.json) out.say(`makespan ${(options.makespanMs / 1000).toFixed(1)} s`);
+  if (options.planId !== undefined) {
+    ctx.engine.finishPlan(options.planId, options.makespanMs ?? 0);
+    // Every plan run ends with seed 001's table: stages, attempts, tokens and cost per task.
+    const report = collectMetrics(ctx.engine.store, { planId: options.planId });
+    out.say("");
+    out.say(formatTable(report.tasks));
+    out.say(formatPlans(report.plans));
+  } else if (options.makespanMs !== undefined && !out.json) out.say(`makespan ${(options.makespanMs / 1000).toFixed(1)} s`);
   if (out.json) {
     out.data({
       repo: project.path,

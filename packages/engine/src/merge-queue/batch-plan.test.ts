@@ -28,6 +28,7 @@ describe("batchSizeFor", () => {
     expect(batchSizeFor(0)).toBe(8);
     expect(batchSizeFor(0.0001, 1)).toBe(1);
     expect(batchSizeFor(0.1, 0)).toBe(1);
+    expect(batchSizeFor(0.05, 16, 2)).toBe(9);
   });
 });
 

@@ -3,121 +3,9 @@ import picomatch from "picomatch";
 import { describe, expect, it } from "vitest";
 import { buildDag, dependenciesOf } from "../plan/dag.js";
 import { globsMayOverlap } from "../plan/globs.js";
-import { describeWait, pickRunnable, type Limits, type SchedStatus, type SchedTask } from "./ready-set.js";
+import { pickRunnable, type Limits, type SchedTask } from "./ready-set.js";
 
-function task(id: string, over: Partial<SchedTask> = {}): SchedTask {
-  return {
-    id,
-    dependsOn: [],
-    writes: [`${id}/**`],
-    priority: 0,
-    createdAt: "2026-01-01T00:00:00.000Z",
-    agent: "scripted",
-    provider: "scripted",
-    status: "pending",
-    ...over,
-  };
-}
-
-describe("pickRunnable", () => {
-  it("starts ready tasks by priority, then createdAt, then id", () => {
-    const tasks = [
-      task("c", { createdAt: "2026-01-02T00:00:00.000Z" }),
-      task("b"),
-      task("a"),
-      task("z", { priority: 9, createdAt: "2026-01-09T00:00:00.000Z" }),
-    ];
-    expect(pickRunnable(tasks, { global: 10 }).start).toEqual(["z", "a", "b", "c"]);
-    const one = pickRunnable(tasks, { global: 2 });
-    expect(one.start).toEqual(["z", "a"]);
-    expect(one.waiting).toEqual({ b: { kind: "slot", limit: "global" }, c: { kind: "slot", limit: "global" } });
-  });
-
-  it("waits for dependencies to merge; a failure blocks only the tasks that depend on it", () => {
-    const tasks = [
-      task("db", { status: "failed" }),
-      task("auth", { status: "active" }),
-      task("cfg", { status: "merged" }),
-      task("api", { dependsOn: ["db", "auth"] }),
-      task("web", { dependsOn: ["api"] }),
-      task("sso", { dependsOn: ["auth", "cfg"] }),
-      task("docs", { dependsOn: ["cfg"] }),
-    ];
-    const { start, waiting } = pickRunnable(tasks, { global: 5 });
-    expect(start).toEqual(["docs"]);
-    expect(waiting).toEqual({
-      api: { kind: "blocked", by: ["db"] },
-      web: { kind: "blocked", by: ["db"] },
-      sso: { kind: "dependency", on: ["auth"] },
-    });
-  });
-
-  it("does not block a task whose path to a failure goes through a merged task", () => {
-    const tasks = [task("a", { status: "failed" }), task("b", { status: "merged" }), task("c", { dependsOn: ["b"] })];
-    expect(pickRunnable(tasks, { global: 1 }).start).toEqual(["c"]);
-  });
-
-  it("holds back a task whose writes may overlap an active one or one chosen earlier in the call", () => {
-    const tasks = [
-      task("api", { status: "active", writes: ["src/api/**"] }),
-      task("routes", { writes: ["src/api/routes.ts", "docs/api.md"] }),
-      task("css", { writes: ["web/**/*.css"], priority: 2 }),
-      task("style", { writes: ["web/main.css"], priority: 1 }),
-      task("ts", { writes: ["web/*.ts"] }),
-    ];
-    const { start, waiting } = pickRunnable(tasks, { global: 10 });
-    expect(start).toEqual(["css", "ts"]);
-    expect(waiting).toEqual({
-      routes: { kind: "lock", holder: "api", globs: ["src/api/routes.ts"] },
-      style: { kind: "lock", holder: "css", globs: ["web/main.css"] },
-    });
-  });
-
-  it("lets a task that declares no writes run only alone", () => {
-    const tasks = [task("unknown", { writes: [], priority: 1 }), task("b")];
-    expect(pickRunnable(tasks, { global: 5 })).toEqual({
-      start: ["unknown"],
-      waiting: { b: { kind: "lock", holder: "unknown", globs: ["b/**"] } },
-    });
-    const later = pickRunnable([task("a", { status: "active" }), task("u", { writes: [] })], { global: 5 });
-    expect(later.waiting).toEqual({ u: { kind: "lock", holder: "a", globs: ["a/**"] } });
-  });
-
-  it("keeps per-agent and per-provider counts within their limits", () => {
-    const tasks = [
-      task("a1", { agent: "claude", provider: "anthropic", status: "active" }),
-      task("a2", { agent: "claude", provider: "anthropic" }),
-      task("b1", { agent: "sonnet", provider: "anthropic" }),
-      task("c1", { agent: "codex", provider: "openai" }),
-    ];
-    const limits: Limits = { global: 5, perAgent: { claude: 1 }, perProvider: { anthropic: 1 } };
-    expect(pickRunnable(tasks, limits)).toEqual({
-      start: ["c1"],
-      waiting: {
-        a2: { kind: "slot", limit: "agent", name: "claude" },
-        b1: { kind: "slot", limit: "provider", name: "anthropic" },
-      },
-    });
-  });
-});
-
-describe("describeWait", () => {
-  it("says why in one line", () => {
-    expect(describeWait({ kind: "dependency", on: ["db", "auth"] })).toBe("waits for db, auth to merge");
-    expect(describeWait({ kind: "blocked", by: ["db"] })).toBe("blocked: db failed, so it will not run unless retried");
-    expect(describeWait({ kind: "lock", holder: "api", globs: ["src/api/**"] })).toBe(
-      "waits for the write lock on src/api/** held by api",
-    );
-    expect(describeWait({ kind: "lock", holder: "api", globs: [] })).toMatch(/^waits for the write lock held by api/);
-    expect(describeWait({ kind: "slot", limit: "global" })).toBe("waits for a free slot (concurrency limit reached)");
-    expect(describeWait({ kind: "slot", limit: "agent", name: "claude" })).toBe(
-      "waits for a free slot for agent claude",
-    );
-    expect(describeWait({ kind: "slot", limit: "provider", name: "x" })).toBe("waits for a free slot for provider x");
-  });
-});
-
-// --- The scheduler simulated on random plans -------------------------------------------------
+// The scheduler simulated on random plans (worked examples are in ready-set.examples.test.ts).
 
 const GLOBS = ["src/**", "src/a/**", "src/a/x.ts", "src/*.ts", "src/index.ts", "src/**/*.css", "src/b/*.css"];
 const MORE_GLOBS = [
@@ -191,11 +79,11 @@ describe("pickRunnable in a simulated scheduler (property)", () => {
           createdAt: `2026-01-01T00:00:0${s.created}.000Z`,
           agent: s.agent,
           provider: s.provider,
-          status: "pending" as SchedStatus,
+          status: "pending",
         }));
         const byId = new Map(tasks.map((t) => [t.id, t]));
         const active = () => tasks.filter((t) => t.status === "active");
-        let last: ReturnType<typeof pickRunnable>["waiting"] = {};
+        let last: ReturnType<typeof pickRunnable>["waiting"];
         for (let step = 0; ; step++) {
           expect(step).toBeLessThan(100);
           const { start, waiting } = pickRunnable(tasks, limits);
@@ -242,7 +130,10 @@ function checkActive(running: SchedTask[], limits: Limits): void {
     expect(running.filter((t) => t.provider === provider).length).toBeLessThanOrEqual(max);
   for (const a of running)
     for (const b of running)
-      if (a !== b) expect(reallyOverlap(a, b), `${a.id} and ${b.id} both write ${a.writes} / ${b.writes}`).toBe(false);
+      if (a !== b)
+        expect(reallyOverlap(a, b), `${a.id} and ${b.id} both write ${a.writes.join()} / ${b.writes.join()}`).toBe(
+          false,
+        );
 }
 
 /** Each wait reason is true of the state after the call. */
