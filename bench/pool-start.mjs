@@ -9,7 +9,7 @@ import { engine, git, median, report, sandbox, timed } from "./lib.mjs";
 const TOP = 20;
 const SUB = 100;
 const PER_DIR = 10;
-const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 
 /** One commit of TOP×SUB×PER_DIR small files, written by fast-import (no checkout needed). */
 function generateRepo(dir) {

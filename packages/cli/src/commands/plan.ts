@@ -39,6 +39,9 @@ export function registerPlan(program: Command): void {
       action(async (goal: string, opts: PlanOptions) =>
         withContext(opts, async (ctx) => {
           const { engine, out } = ctx;
+          if (opts.run && !opts.yes && !process.stdin.isTTY) {
+            throw new FlotillaError("invalid_input", "no terminal to ask for approval: pass --yes to run the plan without asking");
+          }
           const project = await chooseProject(engine, opts);
           const script = opts.script !== undefined ? readStructuredFile(resolve(opts.script), ScriptSchema) : undefined;
           const proposal = await withProgress(ctx, false, (e, shutdown) =>
