@@ -21,7 +21,11 @@ export function randomDag(seed, n = TASKS) {
     const deps = new Set();
     const want = Math.floor(next() * 4) * (next() < 0.8 ? 1 : 0);
     for (let k = 0; k < want && i > 0; k++) deps.add(`t${String(Math.floor(next() * i)).padStart(2, "0")}`);
-    tasks.push({ id: `t${String(i).padStart(2, "0")}`, durationMs: 20 + Math.floor(next() * 181), dependsOn: [...deps] });
+    tasks.push({
+      id: `t${String(i).padStart(2, "0")}`,
+      durationMs: 20 + Math.floor(next() * 181),
+      dependsOn: [...deps],
+    });
   }
   return tasks;
 }
@@ -102,17 +106,29 @@ console.log(
     `critical path ${critical} ms, work ${work} ms / ${SLOTS} slots = ${(work / SLOTS).toFixed(1)} ms; scheduler: ${picker}`,
 );
 const fifo = simulate(dag, SLOTS, pick);
-report("DAG makespan, SIMULATED, priority 0", { label: "lower bound", value: bound }, { label: "simulated", value: fifo });
+report(
+  "DAG makespan, SIMULATED, priority 0",
+  { label: "lower bound", value: bound },
+  { label: "simulated", value: fifo },
+);
 const levels = bottomLevels(dag);
 const cp = simulate(dag, SLOTS, pick, (t) => levels.get(t.id));
-report("DAG makespan, SIMULATED, critical-path priority", { label: "lower bound", value: bound }, { label: "simulated", value: cp });
+report(
+  "DAG makespan, SIMULATED, critical-path priority",
+  { label: "lower bound", value: bound },
+  { label: "simulated", value: cp },
+);
 let sum = 0;
 const SEEDS = 50;
 for (let s = 1; s <= SEEDS; s++) {
   const d = randomDag(s);
   sum += simulate(d, SLOTS, pick) / lowerBound(d, SLOTS).bound;
 }
-report(`DAG makespan, SIMULATED, mean over ${SEEDS} seeds`, { label: "bound", value: 1, digits: 2, unit: "x" }, { label: "mean", value: sum / SEEDS, digits: 2, unit: "x" });
+report(
+  `DAG makespan, SIMULATED, mean over ${SEEDS} seeds`,
+  { label: "bound", value: 1, digits: 2, unit: "x" },
+  { label: "mean", value: sum / SEEDS, digits: 2, unit: "x" },
+);
 
 if (process.env.BENCH_REAL_DAG !== "0") await realRun(dag, bound);
 
@@ -139,12 +155,20 @@ async function realRun(tasks, boundMs) {
         dependsOn: t.dependsOn,
         writes: [`files/${t.id}.txt`],
         priority: 0,
-        script: { steps: [{ sleep: { ms: t.durationMs } }, { write: { path: `files/${t.id}.txt`, content: `${t.id}\n` } }], followUps: [] },
+        script: {
+          steps: [{ sleep: { ms: t.durationMs } }, { write: { path: `files/${t.id}.txt`, content: `${t.id}\n` } }],
+          followUps: [],
+        },
       })),
     };
     const created = await eng.createPlan(project, plan, { concurrency: SLOTS });
     const never = new AbortController().signal;
-    const run = await timed(() => eng.runTasks(created.tasks.map((t) => t.id), { shutdown: never, concurrency: SLOTS }));
+    const run = await timed(() =>
+      eng.runTasks(
+        created.tasks.map((t) => t.id),
+        { shutdown: never, concurrency: SLOTS },
+      ),
+    );
     const statuses = run.value.map((t) => t.state.status);
     const merged = statuses.filter((s) => s === "merged").length;
     const planMetrics = collectMetrics(eng.store, { planId: created.plan.id }).plans[0];

@@ -76,7 +76,9 @@ const results = [];
 export function report(name, baseline, ours, note = "") {
   const ratio = ours.value / baseline.value;
   const fmt = (x) => `${x.label} ${x.value.toFixed(x.digits ?? 1)} ${x.unit ?? "ms"}`;
-  console.log(`${name}: baseline ${fmt(baseline)} | ours ${fmt(ours)} | ratio ${ratio.toFixed(2)}${note ? `  (${note})` : ""}`);
+  console.log(
+    `${name}: baseline ${fmt(baseline)} | ours ${fmt(ours)} | ratio ${ratio.toFixed(2)}${note ? `  (${note})` : ""}`,
+  );
   results.push({ name, baseline, ours, ratio, note });
 }
 

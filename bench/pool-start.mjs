@@ -49,7 +49,9 @@ try {
   const { createWorktreePool } = await engine("worktree-pool/index.js");
   const repo = join(box.dir, "big");
   const gen = await timed(() => generateRepo(repo));
-  console.log(`generated a repo of ${gen.value} files in ${TOP * SUB + TOP} directories in ${(gen.ms / 1000).toFixed(1)} s`);
+  console.log(
+    `generated a repo of ${gen.value} files in ${TOP * SUB + TOP} directories in ${(gen.ms / 1000).toFixed(1)} s`,
+  );
 
   const gitApi = createGit();
   const store = createStore(join(box.dir, "home", "flotilla.db"));

@@ -9,7 +9,11 @@ const BENCHES = [
   { name: "task-overhead", file: "bench/task-overhead.mjs" },
   { name: "dag-makespan", file: "bench/dag-makespan.mjs" },
   { name: "pool-start", file: "bench/pool-start.mjs" },
-  { name: "merge-queue", file: "bench/merge-queue/ci-runs.mjs" },
+  // Another engineer's: the .mjs if there is one, else its compiled output (`npx tsc -p bench/merge-queue`).
+  {
+    name: "merge-queue",
+    file: ["bench/merge-queue/ci-runs.mjs", "bench/merge-queue/dist/bench/merge-queue/ci-runs.js"],
+  },
 ];
 
 function runBench(file) {
@@ -43,17 +47,23 @@ const summary = [];
 let failed = 0;
 for (const bench of BENCHES) {
   if (only.length > 0 && !only.includes(bench.name)) continue;
-  if (!existsSync(join(ROOT, bench.file))) {
-    console.log(`${bench.name}: ${bench.file} not present, skipped`);
+  const file = [bench.file].flat().find((f) => existsSync(join(ROOT, f)));
+  if (file === undefined) {
+    console.log(`${bench.name}: ${[bench.file].flat().join(" or ")} not present, skipped\n`);
     continue;
   }
-  console.log(`${bench.name} (${bench.file})`);
+  console.log(`${bench.name} (${file})`);
   const started = Date.now();
-  const { code, results, ratioLines } = await runBench(bench.file);
-  console.log(`  … ${code === 0 ? "done" : `FAILED (exit ${code})`} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+  const { code, results, ratioLines } = await runBench(file);
+  console.log(
+    `  … ${code === 0 ? "done" : `FAILED (exit ${code})`} in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+  );
   if (code !== 0) failed++;
-  if (results.length > 0) for (const r of results) summary.push(`${r.name}: ratio ${r.ratio.toFixed(2)} (${r.ours.label} / ${r.baseline.label})`);
-  else for (const line of ratioLines) summary.push(`${bench.name}: ${line}`);
+  if (results.length > 0)
+    for (const r of results)
+      summary.push(`${r.name}: ratio ${r.ratio.toFixed(2)} (${r.ours.label} / ${r.baseline.label})`);
+  else if (ratioLines.length > 0) for (const line of ratioLines) summary.push(`${bench.name}: ${line}`);
+  else summary.push(`${bench.name}: printed no ratio line (see its output above)`);
 }
 console.log("Ratios (ours / baseline; for times, lower is better):");
 for (const line of summary) console.log(`  ${line}`);

@@ -29,7 +29,10 @@ try {
 }`;
 
 let registered: boolean | undefined;
-function flotilla(args: string[], options: { env: Record<string, string | undefined>; cwd?: string }): SpawnSyncReturns<string> {
+function flotilla(
+  args: string[],
+  options: { env: Record<string, string | undefined>; cwd?: string },
+): SpawnSyncReturns<string> {
   if (registered === undefined) {
     const help = runCli(["--help"], options).stdout;
     registered = /\benqueue\b/.test(help) && /\bmetrics\b/.test(help);
@@ -93,7 +96,10 @@ describe("flotilla enqueue and flotilla metrics (built CLI)", () => {
     expect(again.stderr).toMatch(/already exists/);
 
     const other = join(root.path, "other.json");
-    writeFileSync(other, JSON.stringify({ id: "other", prompt: "p", role: "coder", script: [{ say: { text: "hi" } }] }));
+    writeFileSync(
+      other,
+      JSON.stringify({ id: "other", prompt: "p", role: "coder", script: [{ say: { text: "hi" } }] }),
+    );
     const json = flotilla(["enqueue", other, "--json"], { env, cwd: repo });
     expect(json.status, json.stderr).toBe(0);
     expect(lastJsonLine(json.stdout)).toMatchObject({ id: "other", status: "queued", title: "other", ticket: other });
@@ -115,9 +121,12 @@ describe("flotilla enqueue and flotilla metrics (built CLI)", () => {
       script,
       "- usage: { inputTokens: 1500, outputTokens: 250, costUsd: 0.25 }\n- replace: { path: src/value.js, find: '=> 1', with: '=> 1 + 0' }\n",
     );
-    const run = runCli(["run", "tweak the value", "--id", "tweak", "--agent", "scripted", "--script", script, "--repo", repo], {
-      env,
-    });
+    const run = runCli(
+      ["run", "tweak the value", "--id", "tweak", "--agent", "scripted", "--script", script, "--repo", repo],
+      {
+        env,
+      },
+    );
     expect(run.status, run.stderr).toBe(0);
 
     const json = flotilla(["metrics", "--json", "--project", repo], { env });

@@ -4,7 +4,11 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Project, Task, TaskStatusName } from "@flotilla/protocol";
 import { createEngine, type Engine } from "../packages/engine/src/engine.js";
 import { createGit, type GitCommandEvent } from "../packages/engine/src/git/index.js";
-import { processMergeQueue, queueWorktreePath, type MergeQueueOptions } from "../packages/engine/src/merge-queue/index.js";
+import {
+  processMergeQueue,
+  queueWorktreePath,
+  type MergeQueueOptions,
+} from "../packages/engine/src/merge-queue/index.js";
 import { processStartTime } from "../packages/engine/src/process/index.js";
 import type { PipelineDeps } from "../packages/engine/src/run/pipeline-deps.js";
 import { moveTask } from "../packages/engine/src/tasks/task-transitions.js";
@@ -99,7 +103,8 @@ describe("the merge queue on a real repo and a real store", () => {
   const status = (id: string): TaskStatusName => engine.task(id).state.status;
   const events = (type: string) => engine.store.read.events.since(0, { types: [type] }).map((e) => e.payload);
   const mainLog = (from: string) => git(repo, "log", "--reverse", "--format=%H %s", `${from}..main`).split("\n");
-  const trailerOf = (commit: string) => git(repo, "log", "-1", "--format=%(trailers:key=Flotilla-Task,valueonly)", commit);
+  const trailerOf = (commit: string) =>
+    git(repo, "log", "-1", "--format=%(trailers:key=Flotilla-Task,valueonly)", commit);
 
   it("lands three clean entries in ONE batch with one CI run, by fast-forward, in queue order, trailers kept", async () => {
     await addTask("b", { "b.txt": "b\n" });
@@ -130,7 +135,14 @@ describe("the merge queue on a real repo and a real store", () => {
     expect(batch).toMatchObject({ status: "pass", taskIds: ["b", "a", "c"], base: before, ciRan: true });
     expect(batch?.candidate).toBe(git(repo, "rev-parse", "main"));
     expect(events("merge.batch-tested")).toEqual([
-      { type: "merge.batch-tested", projectId: project.id, target: "main", taskIds: ["b", "a", "c"], candidate: batch?.candidate, status: "pass" },
+      {
+        type: "merge.batch-tested",
+        projectId: project.id,
+        target: "main",
+        taskIds: ["b", "a", "c"],
+        candidate: batch?.candidate,
+        status: "pass",
+      },
     ]);
     expect(events("verify.finished")).toHaveLength(1);
     expect(engine.ci(batch?.candidate ?? "").status).toBe("pass");
@@ -175,7 +187,9 @@ describe("the merge queue on a real repo and a real store", () => {
 
     expect(report).toMatchObject({ merged: ["a", "c"], conflicted: ["b"], failed: [], ciRuns: 1 });
     expect(engine.task("b").state).toMatchObject({ status: "conflicted", files: ["README.md"] });
-    expect(events("merge.conflicted")).toEqual([{ type: "merge.conflicted", taskId: "b", target: "main", files: ["README.md"] }]);
+    expect(events("merge.conflicted")).toEqual([
+      { type: "merge.conflicted", taskId: "b", target: "main", files: ["README.md"] },
+    ]);
     expect(mainLog(before).map((l) => trailerOf(l.split(" ")[0] ?? ""))).toEqual(["a", "c"]);
     expect(readFileSync(join(repo, "README.md"), "utf8")).toBe("# fixture\nmain's line two\n");
   });
@@ -222,12 +236,18 @@ describe("the merge queue on a real repo and a real store", () => {
     expect(report).toMatchObject({ merged: ["a", "b", "c"], failed: ["d"], ciRuns: 3 });
     expect(report.batches).toHaveLength(1);
     const failed = engine.task("d").state;
-    expect(failed).toMatchObject({ status: "failed", reason: `failed CI in the merge queue together with main at ${before}` });
+    expect(failed).toMatchObject({
+      status: "failed",
+      reason: `failed CI in the merge queue together with main at ${before}`,
+    });
     expect(failed.status === "failed" ? failed.detail : "").toContain("the merge queue should catch this");
     expect(existsSync(join(repo, "test/broken.test.js"))).toBe(false);
     expect(mainLog(before).map((l) => trailerOf(l.split(" ")[0] ?? ""))).toEqual(["a", "b", "c"]);
     const batchId = report.batches[0] ?? "";
-    expect(engine.store.read.mergeBatches.get(batchId)).toMatchObject({ status: "fail", taskIds: ["a", "b", "c", "d"] });
+    expect(engine.store.read.mergeBatches.get(batchId)).toMatchObject({
+      status: "fail",
+      taskIds: ["a", "b", "c", "d"],
+    });
     expect(engine.store.read.mergeBatches.steps(batchId).map((s) => [s.taskIds.length, s.status])).toEqual([
       [2, "pass"],
       [3, "pass"],
@@ -265,7 +285,9 @@ describe("the merge queue on a real repo and a real store", () => {
     for (const id of ["a", "b"]) {
       const state = engine.task(id).state;
       expect(state.status).toBe("awaiting_merge");
-      expect(state.status === "awaiting_merge" ? state.reason : "").toMatch(/uncommitted changes.*README\.md.*flotilla merge/);
+      expect(state.status === "awaiting_merge" ? state.reason : "").toMatch(
+        /uncommitted changes.*README\.md.*flotilla merge/,
+      );
     }
     expect(events("merge.blocked").map((e) => ("taskId" in e ? e.taskId : ""))).toEqual(["a", "b"]);
     expect(git(repo, "rev-parse", "main")).toBe(before);
@@ -286,6 +308,12 @@ describe("the merge queue on a real repo and a real store", () => {
     if (!replay.ok) throw new Error("replay failed");
     git(repo, "merge", "-q", "--ff-only", replay.commit);
     const tip = git(repo, "rev-parse", "main");
+    // ... and the lead's restart handling moved the task that was merging back to awaiting_merge.
+    engine.store.write((ctx) => {
+      moveTask(ctx, "replayed", { status: "merging" });
+      moveTask(ctx, "replayed", { status: "interrupted", from: "merging", reason: "Flotilla stopped" });
+      moveTask(ctx, "replayed", { status: "awaiting_merge" });
+    });
 
     const report = await run();
 
@@ -293,6 +321,19 @@ describe("the merge queue on a real repo and a real store", () => {
     expect(engine.task("ff").state).toMatchObject({ status: "merged", commit: engine.task("ff").headCommit });
     expect(engine.task("replayed").state).toMatchObject({ status: "merged", commit: replay.commit });
     expect(git(repo, "rev-parse", "main")).toBe(tip);
+  });
+
+  it("refuses to run a queue another live Flotilla process is running", async () => {
+    await addTask("a", { "a.txt": "a\n" });
+    const other = { pid: process.ppid, startedAt: processStartTime(process.ppid) ?? "" };
+    engine.store.write((ctx) => ctx.meta.set(`merge-queue:${project.id}:main`, JSON.stringify(other)));
+    await expect(run()).rejects.toMatchObject({ code: "busy" });
+    expect(status("a")).toBe("awaiting_merge");
+    // A lock left by a process that is gone is taken over.
+    const gone = { pid: 2 ** 22 + 12345, startedAt: "1" };
+    engine.store.write((ctx) => ctx.meta.set(`merge-queue:${project.id}:main`, JSON.stringify(gone)));
+    expect(await run()).toMatchObject({ merged: ["a"] });
+    expect(engine.store.read.meta.get(`merge-queue:${project.id}:main`)).toBeUndefined();
   });
 
   describe("when things happen while CI runs", () => {

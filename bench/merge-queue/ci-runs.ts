@@ -98,11 +98,19 @@ async function main(): Promise<void> {
         (perMerged / serialPerMerged).toFixed(2),
       ]);
     }
-    rows.push([p.toFixed(2), "serial (1 run per task)", "1.00", serialPerMerged.toFixed(3), (serialPerMerged / floor).toFixed(2), "1.00"]);
+    rows.push([
+      p.toFixed(2),
+      "serial (1 run per task)",
+      "1.00",
+      serialPerMerged.toFixed(3),
+      (serialPerMerged / floor).toFixed(2),
+      "1.00",
+    ]);
     rows.push([p.toFixed(2), "floor H(p)/(1-p)", "", floor.toFixed(3), "1.00", (floor / serialPerMerged).toFixed(2)]);
   }
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
-  for (const r of rows) console.log(r.map((cell, c) => (c === 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  "));
+  for (const r of rows)
+    console.log(r.map((cell, c) => (c === 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  "));
 }
 
 await main();

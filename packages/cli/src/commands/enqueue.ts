@@ -21,7 +21,10 @@ export function registerEnqueue(program: Command): void {
     .command("enqueue")
     .argument("<ticket>", "a ticket file (YAML, or JSON by a .json name) describing one task")
     .description("validate a ticket and queue its task (it runs when the scheduler picks it up)")
-    .option("--project <ref>", "the project (id, name or path); default: the one holding the cwd, else the selected one")
+    .option(
+      "--project <ref>",
+      "the project (id, name or path); default: the one holding the cwd, else the selected one",
+    )
     .option("--repo <path>", "the repository (registered as a project if it is not yet)")
     .option("--json", "print the queued task as JSON")
     .action(

@@ -72,13 +72,25 @@ export async function replayCommit(
     ]);
     const merged = await git.run(
       dir,
-      [...QUOTE_PATHS_CONFIG, "merge-tree", "--write-tree", "--name-only", "--no-messages", scaffold.stdout.trim(), sha],
+      [
+        ...QUOTE_PATHS_CONFIG,
+        "merge-tree",
+        "--write-tree",
+        "--name-only",
+        "--no-messages",
+        scaffold.stdout.trim(),
+        sha,
+      ],
       { allowExitCodes: [1] },
     );
     const [tree = "", ...files] = merged.stdout.split("\n");
     if (merged.exitCode === 1) {
       const conflicts = [...new Set(parsePathLines(files.join("\n")))];
-      return { ok: false, conflicts, message: `replaying ${sha} onto ${ontoSha} conflicts in: ${conflicts.join(", ")}` };
+      return {
+        ok: false,
+        conflicts,
+        message: `replaying ${sha} onto ${ontoSha} conflicts in: ${conflicts.join(", ")}`,
+      };
     }
     if (tree.trim() === ontoTree) return { ok: true, commit: ontoSha, empty: true };
     const created = await writeCommit(git, dir, scratch, { tree: tree.trim(), parent: ontoSha, sha, header, identity });
@@ -145,7 +157,10 @@ async function writeCommit(
   const written = await git.run(dir, ["hash-object", "-t", "commit", "-w", "--no-filters", "--", objectFile]);
   const created = written.stdout.trim();
   if (!/^[0-9a-f]{40,64}$/.test(created)) {
-    throw new FlotillaError("git_failed", `writing the replayed commit of ${c.sha} failed: ${outputTail(written.stderr)}`);
+    throw new FlotillaError(
+      "git_failed",
+      `writing the replayed commit of ${c.sha} failed: ${outputTail(written.stderr)}`,
+    );
   }
   return created;
 }

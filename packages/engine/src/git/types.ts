@@ -141,7 +141,12 @@ export interface Git {
   /** Cherry-picks `commit` onto `onto` with merge-tree + a new commit object: no worktree, no ref moves. */
   replayCommit(dir: string, commit: string, onto: string): Promise<ReplayCommitResult>;
   /** The newest commit of `target` equivalent (patch-id) to `head`'s, when all of `head`'s have landed there. */
-  findLandedEquivalent(dir: string, head: string, target: string, options?: { hint?: string }): Promise<string | undefined>;
+  findLandedEquivalent(
+    dir: string,
+    head: string,
+    target: string,
+    options?: { hint?: string },
+  ): Promise<string | undefined>;
   /** The checkout's files that would make a fast-forward of `branch` to `to` refuse as "dirty". */
   fastForwardBlockers(repo: string, options: { branch: string; to: string }): Promise<string[]>;
 }

@@ -56,9 +56,13 @@ async function linkedWorktreeTop(git: GitRunner, path: string): Promise<string> 
   const dirs = await git.run(top, ["rev-parse", "--path-format=absolute", "--git-dir", "--git-common-dir"]);
   const [gitDir, commonDir] = dirs.stdout.split("\n");
   if (gitDir !== undefined && gitDir === commonDir) {
-    throw new FlotillaError("invalid_input", `refusing to switch ${path}: it is a main checkout, not a linked worktree`, {
-      path,
-    });
+    throw new FlotillaError(
+      "invalid_input",
+      `refusing to switch ${path}: it is a main checkout, not a linked worktree`,
+      {
+        path,
+      },
+    );
   }
   return top;
 }

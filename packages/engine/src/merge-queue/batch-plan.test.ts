@@ -60,7 +60,10 @@ describe("estimateFailureRate", () => {
     const recentFailures = estimateFailureRate([...fails(3, 3), ...passes(10, 3)]);
     const oldFailures = estimateFailureRate([...passes(10, 3), ...fails(3, 3)]);
     expect(recentFailures).toBeGreaterThan(oldFailures);
-    expect(estimateFailureRate([...passes(20, 4), ...fails(30, 4)])).toBeCloseTo(estimateFailureRate(passes(20, 4)), 12);
+    expect(estimateFailureRate([...passes(20, 4), ...fails(30, 4)])).toBeCloseTo(
+      estimateFailureRate(passes(20, 4)),
+      12,
+    );
   });
 
   it("recovers the true rate from many batch outcomes (no decay)", () => {
@@ -130,7 +133,11 @@ describe("bisection", () => {
 
   it("a passing batch is one run; a failing single entry is its culprit", async () => {
     expect(await resolveBatch(5, () => true)).toEqual({ landed: 5, tests: [{ length: 5, passed: true }] });
-    expect(await resolveBatch(1, () => false)).toEqual({ landed: 0, culprit: 0, tests: [{ length: 1, passed: false }] });
+    expect(await resolveBatch(1, () => false)).toEqual({
+      landed: 0,
+      culprit: 0,
+      tests: [{ length: 1, passed: false }],
+    });
   });
 
   it("steps are prefixes between the known good and bad ends", () => {
@@ -149,9 +156,9 @@ describe("bisection", () => {
   it("always finds the first bad entry, lands exactly the ones before it, in at most 1 + ceil(log2 n) runs", async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.integer({ min: 1, max: 32 }).chain((n) =>
-          fc.tuple(fc.constant(n), fc.uniqueArray(fc.integer({ min: 0, max: n - 1 }), { maxLength: n })),
-        ),
+        fc
+          .integer({ min: 1, max: 32 })
+          .chain((n) => fc.tuple(fc.constant(n), fc.uniqueArray(fc.integer({ min: 0, max: n - 1 }), { maxLength: n }))),
         async ([n, badList]) => {
           const bad = new Set(badList);
           const result = await resolveBatch(n, oracle(bad));

@@ -103,7 +103,7 @@ async function runBatch(run: Run, tasks: readonly Task[], attempt: number): Prom
   const repo = project.path;
   const taken = startMerging(deps, tasks, target);
   if (taken.length === 0) return "done";
-  let stacked: StackedEntry[] = [];
+  let openRow: string | undefined;
   try {
     const base = await deps.git.revParse(repo, `refs/heads/${target}`);
     const plan = await buildStack(deps.git, repo, taken, base);
@@ -114,7 +114,7 @@ async function runBatch(run: Run, tasks: readonly Task[], attempt: number): Prom
     }
     for (const { task } of plan.deferred) requeue(deps, task.id, target);
     for (const { task, reason } of plan.unusable) fail(run, task, reason);
-    stacked = plan.stacked;
+    const stacked = plan.stacked;
     const top = stacked.at(-1);
     if (top === undefined) return "done";
 
@@ -123,31 +123,37 @@ async function runBatch(run: Run, tasks: readonly Task[], attempt: number): Prom
     const blockers = await deps.git.fastForwardBlockers(repo, { branch: target, to: top.tip });
     if (blockers.length > 0) {
       recordRun(deps, { ...record, candidate: top.tip }, "blocked");
-      block(run, stacked, `the checkout of ${target} has uncommitted changes in files this merge would change`, blockers);
+      block(
+        run,
+        stacked,
+        `the checkout of ${target} has uncommitted changes in files this merge would change`,
+        blockers,
+      );
       return "done";
     }
 
     const batchId = recordRun(deps, { ...record, candidate: top.tip });
     report.batches.push(batchId);
     const failures = new Map<number, CiStatus>();
-    let first = true;
     // The whole stack first (the batch's own row), then the bisection steps, each a row under it.
     const resolution = await resolveBatch(stacked.length, async (length) => {
       const entry = stacked[length - 1] as StackedEntry;
       const taskIds = record.taskIds.slice(0, length);
-      const rowId = first ? batchId : recordRun(deps, { ...record, taskIds, candidate: entry.tip, parentId: batchId });
-      first = false;
-      const tested = await testCandidate(run, entry, rowId);
+      const step = { ...record, taskIds, candidate: entry.tip, parentId: batchId };
+      openRow = length === stacked.length ? batchId : recordRun(deps, step);
+      const tested = await testCandidate(run, entry, openRow);
+      openRow = undefined;
       if (tested.status && !tested.passed) failures.set(length, tested.status);
       return tested.passed;
     });
 
-    const culprit = resolution.culprit === undefined ? undefined : stacked[resolution.culprit];
-    if (culprit !== undefined && resolution.culprit !== undefined) {
-      const output = failures.get(resolution.culprit + 1)?.output ?? "";
-      fail(run, culprit.task, `failed CI in the merge queue together with main at ${base}`, tail(output));
+    const { culprit } = resolution;
+    const guilty = culprit === undefined ? undefined : stacked[culprit];
+    if (culprit !== undefined && guilty !== undefined) {
+      const output = failures.get(culprit + 1)?.output ?? "";
+      fail(run, guilty.task, `failed CI in the merge queue together with main at ${base}`, tail(output));
     }
-    for (const entry of stacked.slice((resolution.culprit ?? stacked.length) + 1)) requeue(deps, entry.task.id, target);
+    for (const entry of stacked.slice((culprit ?? stacked.length) + 1)) requeue(deps, entry.task.id, target);
     const landing = stacked.slice(0, resolution.landed);
     const last = landing.at(-1);
     if (last === undefined) return "done";
@@ -170,8 +176,11 @@ async function runBatch(run: Run, tasks: readonly Task[], attempt: number): Prom
     }
     return "raced";
   } catch (error) {
+    if (openRow !== undefined) finishRun(deps, openRow, "aborted");
     const interrupted = error instanceof QueueInterrupted;
-    const reason = interrupted ? undefined : `the merge queue failed: ${error instanceof Error ? error.message : String(error)}`;
+    const reason = interrupted
+      ? undefined
+      : `the merge queue failed: ${error instanceof Error ? error.message : String(error)}`;
     for (const task of taken) {
       if (deps.store.read.tasks.get(task.id)?.state.status !== "merging") continue;
       requeue(deps, task.id, target, reason);
@@ -196,10 +205,7 @@ async function testCandidate(
   const dir = await ensureQueueWorktree(deps, project, target);
   await deps.git.worktreeReset(dir, entry.tip);
   const outcome = await verifyCommit(deps, entry.task, project, dir, entry.tip, shutdown);
-  if (outcome.kind === "interrupted") {
-    finishRun(deps, rowId, "aborted");
-    throw new QueueInterrupted("Flotilla was stopped");
-  }
+  if (outcome.kind === "interrupted") throw new QueueInterrupted("Flotilla was stopped");
   if (outcome.kind === "skipped") {
     finishRun(deps, rowId, "pass");
     return { passed: true };

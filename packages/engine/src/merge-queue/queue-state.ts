@@ -32,9 +32,7 @@ export function listQueue(deps: PipelineDeps, project: Project, target: string):
     const changes: StatusChange[] = read.events
       .since(0, { taskId: task.id, types: ["task.status-changed"] })
       .flatMap((e) =>
-        e.payload.type === "task.status-changed"
-          ? [{ seq: e.seq, from: e.payload.from, to: e.payload.to.status }]
-          : [],
+        e.payload.type === "task.status-changed" ? [{ seq: e.seq, from: e.payload.from, to: e.payload.to.status }] : [],
       );
     position.set(task.id, queuePosition(changes) ?? Number.MAX_SAFE_INTEGER);
   }

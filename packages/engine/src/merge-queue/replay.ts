@@ -30,7 +30,8 @@ export interface StackPlan {
   unusable: { task: Task; reason: string }[];
 }
 
-export type ReplayOutcome = { ok: true; tip: string; commits: string[] } | { ok: false; files: string[]; message: string };
+export type ReplayOutcome =
+  { ok: true; tip: string; commits: string[] } | { ok: false; files: string[]; message: string };
 
 /** The commit a task lands: the one it was verified at, else its branch's tip. */
 export async function taskHead(git: Git, repo: string, task: Task): Promise<string | undefined> {

@@ -71,7 +71,10 @@ export function formatTable(rows: readonly TaskMetrics[]): string {
       })
       .join("  ")
       .trimEnd();
-  return [line(TABLE_COLUMNS.map(([head]) => head)), ...rows.map((r) => line(TABLE_COLUMNS.map(([, , , get]) => get(r))))]
+  return [
+    line(TABLE_COLUMNS.map(([head]) => head)),
+    ...rows.map((r) => line(TABLE_COLUMNS.map(([, , , get]) => get(r)))),
+  ]
     .join("\n")
     .concat("\n");
 }

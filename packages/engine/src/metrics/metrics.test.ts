@@ -13,7 +13,15 @@ const to = (ms: number, taskId: string, state: TaskStatus) =>
   ev(ms, { type: "task.status-changed", taskId, from: "", to: state });
 
 function task(id: string, state: TaskStatus, planId?: string) {
-  const t = createTaskRecord({ id, projectId: "proj_x", prompt: `do ${id}`, agent: "claude", targetBranch: "main", now: at(0), ...(planId ? { planId } : {}) });
+  const t = createTaskRecord({
+    id,
+    projectId: "proj_x",
+    prompt: `do ${id}`,
+    agent: "claude",
+    targetBranch: "main",
+    now: at(0),
+    ...(planId ? { planId } : {}),
+  });
   return { ...t, state };
 }
 
@@ -100,7 +108,12 @@ describe("taskMetrics", () => {
 
 describe("planMetrics", () => {
   const metric = (id: string, planId: string | undefined, queued: number, ended?: number) => ({
-    ...taskMetrics(task(id, ended === undefined ? { status: "running", runId: "r" } : { status: "merged", commit: "c" }, planId), [], [], new Date(T0)),
+    ...taskMetrics(
+      task(id, ended === undefined ? { status: "running", runId: "r" } : { status: "merged", commit: "c" }, planId),
+      [],
+      [],
+      new Date(T0),
+    ),
     queuedAt: at(queued),
     ...(ended !== undefined ? { endedAt: at(ended) } : {}),
   });
@@ -132,9 +145,13 @@ describe("formatting", () => {
   });
 
   it("prints a fixed-width table with long cells cut", () => {
-    const lines = formatTable([row, { ...row, taskId: "b" }]).trimEnd().split("\n");
+    const lines = formatTable([row, { ...row, taskId: "b" }])
+      .trimEnd()
+      .split("\n");
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^TASK\s+STATUS\s+AGENT\s+ATT\s+QUEUE\s+AGENT\s+VERIFY\s+REVIEW\s+MERGE\s+TOTAL\s+TOKENS\s+COST$/);
+    expect(lines[0]).toMatch(
+      /^TASK\s+STATUS\s+AGENT\s+ATT\s+QUEUE\s+AGENT\s+VERIFY\s+REVIEW\s+MERGE\s+TOTAL\s+TOKENS\s+COST$/,
+    );
     expect(lines[1]).toMatch(/^a-very-long-task-id-that-goes-on-… {2}queued/);
     expect(lines[1]?.indexOf("queued")).toBe(lines[2]?.indexOf("queued"));
   });

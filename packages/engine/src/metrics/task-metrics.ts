@@ -67,7 +67,12 @@ const BUCKET: Partial<Record<TaskStatusName, Bucket>> = {
  * One task's metrics from its stored events (in seq order) and runs: the store is the truth,
  * nothing is counted twice. A stage still in progress counts up to `now`.
  */
-export function taskMetrics(task: Task, events: readonly FlotillaEvent[], runs: readonly Run[], now: Date): TaskMetrics {
+export function taskMetrics(
+  task: Task,
+  events: readonly FlotillaEvent[],
+  runs: readonly Run[],
+  now: Date,
+): TaskMetrics {
   const durations: StageDurations = { queueMs: 0, agentMs: 0, verifyMs: 0, reviewMs: 0, mergeMs: 0 };
   let queuedAt = task.createdAt;
   let startedAt: string | undefined;

@@ -76,9 +76,7 @@ export function createMergeBatchesTable(db: Db) {
     },
     /** Records an outcome. */
     finish(id: string, outcome: { status: MergeBatchStatus; ciRan?: boolean; finishedAt: string }): void {
-      db.prepare(
-        "UPDATE merge_batches SET status = ?, ci_ran = COALESCE(?, ci_ran), finished_at = ? WHERE id = ?",
-      ).run(
+      db.prepare("UPDATE merge_batches SET status = ?, ci_ran = COALESCE(?, ci_ran), finished_at = ? WHERE id = ?").run(
         outcome.status,
         outcome.ciRan === undefined ? null : outcome.ciRan ? 1 : 0,
         outcome.finishedAt,
@@ -103,7 +101,9 @@ export function createMergeBatchesTable(db: Db) {
       if (options.finished) where.push("status IN ('pass', 'fail')");
       return (
         db
-          .prepare(`SELECT * FROM merge_batches WHERE ${where.join(" AND ")} ORDER BY started_at DESC, rowid DESC LIMIT ?`)
+          .prepare(
+            `SELECT * FROM merge_batches WHERE ${where.join(" AND ")} ORDER BY started_at DESC, rowid DESC LIMIT ?`,
+          )
           .all(projectId, target, options.limit ?? 50) as MergeBatchRow[]
       ).map(toBatch);
     },

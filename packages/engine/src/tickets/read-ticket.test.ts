@@ -40,7 +40,15 @@ describe("tickets", () => {
 
   it("fills in the defaults: the default agent, the id as title, the default review", () => {
     const spec = ticketToSpec(parseTicketText("id: t1\nprompt: do it\n", "t1.yaml"), config);
-    expect(spec).toEqual({ id: "t1", title: "t1", prompt: "do it", agent: "claude", dependsOn: [], writes: [], priority: 0 });
+    expect(spec).toEqual({
+      id: "t1",
+      title: "t1",
+      prompt: "do it",
+      agent: "claude",
+      dependsOn: [],
+      writes: [],
+      priority: 0,
+    });
     expect(ticketToSpec(parseTicketText("id: t2\nprompt: p\nreview: false\n", "t2.yaml"), config).review).toBe(false);
     expect(ticketToSpec(parseTicketText("id: t3\nprompt: p\nreview: true\n", "t3.yaml"), config)).not.toHaveProperty(
       "review",

@@ -41,7 +41,11 @@ describe("ticket queue", () => {
 
   it("pops exactly the sorted order, whatever the pushes and removals", () => {
     const items = fc.uniqueArray(
-      fc.record({ id: fc.string({ minLength: 1, maxLength: 4 }), priority: fc.integer({ min: -3, max: 3 }), queuedAt: fc.nat(20) }),
+      fc.record({
+        id: fc.string({ minLength: 1, maxLength: 4 }),
+        priority: fc.integer({ min: -3, max: 3 }),
+        queuedAt: fc.nat(20),
+      }),
       { selector: (i) => i.id, maxLength: 60 },
     );
     fc.assert(

@@ -25,7 +25,8 @@ function start(options: { events?: boolean; rescanMs?: number } = {}): BacklogWa
     rescanMs: options.rescanMs ?? 60_000,
     ...(options.events !== undefined ? { events: options.events } : {}),
     onTicket: (t: Ticket, file) => void tickets.push({ id: t.id, prompt: t.prompt, file }),
-    onError: (file, error) => void errors.push({ file, message: error instanceof Error ? error.message : String(error) }),
+    onError: (file, error) =>
+      void errors.push({ file, message: error instanceof Error ? error.message : String(error) }),
   });
   return watcher;
 }
