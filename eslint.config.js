@@ -2,7 +2,17 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "test-output/**", "coverage/**", "**/*.js", "!eslint.config.js"] },
+  {
+    ignores: [
+      "**/dist/**",
+      "**/node_modules/**",
+      "test-output/**",
+      "coverage/**",
+      "**/*.js",
+      "!eslint.config.js",
+      "!bench/*.mjs",
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
@@ -57,5 +67,12 @@ export default tseslint.config(
       "@typescript-eslint/no-unsafe-argument": "off",
       "@typescript-eslint/no-non-null-assertion": "off",
     },
+  },
+  {
+    // Benchmarks are plain ESM scripts over the built engine: linted, but without type information.
+    files: ["bench/**/*.mjs"],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: { parserOptions: { projectService: false, program: null } },
+    rules: { ...tseslint.configs.disableTypeChecked.rules, "no-restricted-imports": "off", "no-undef": "off" },
   },
 );

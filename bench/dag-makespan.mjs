@@ -7,7 +7,7 @@
 //     (engine.runTasks), each task a scripted agent that sleeps its duration and writes one file,
 //     landed through the merge queue on a real repo: it includes every per-task cost.
 import { join } from "node:path";
-import { engine, makeSmallRepo, optionalEngine, report, rng, sandbox, timed } from "./lib.mjs";
+import { engine, makeSmallRepo, median, optionalEngine, report, rng, sandbox, timed } from "./lib.mjs";
 
 const TASKS = 40;
 const SLOTS = 8;
@@ -171,16 +171,39 @@ async function realRun(tasks, boundMs) {
     );
     const statuses = run.value.map((t) => t.state.status);
     const merged = statuses.filter((s) => s === "merged").length;
-    const planMetrics = collectMetrics(eng.store, { planId: created.plan.id }).plans[0];
-    const makespan = planMetrics?.makespanMs ?? run.ms;
+    const metrics = collectMetrics(eng.store, { planId: created.plan.id });
+    const makespan = metrics.plans[0]?.makespanMs ?? run.ms;
     report(
       "DAG makespan, REAL engine (scheduler + scripted agents + merge queue)",
       { label: "lower bound", value: boundMs },
       { label: "real", value: makespan },
       `${merged}/${tasks.length} merged, wall ${run.ms.toFixed(0)} ms`,
     );
+    describeRealRun(metrics.tasks);
+    for (const t of run.value.filter((x) => x.state.status !== "merged"))
+      console.log(`  not merged: ${t.id} ${JSON.stringify(t.state).slice(0, 300)}`);
     eng.close();
   } finally {
     box.cleanup();
   }
+}
+
+/** Where the real run's time went: peak parallel agents and the median time per stage. */
+function describeRealRun(rows) {
+  const edges = [];
+  for (const t of rows) {
+    if (t.startedAt === undefined) continue;
+    const start = Date.parse(t.startedAt);
+    edges.push([start, 1], [start + t.durations.agentMs, -1]);
+  }
+  edges.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let now = 0;
+  let peak = 0;
+  for (const [, d] of edges) peak = Math.max(peak, (now += d));
+  const med = (f) => median(rows.map(f)).toFixed(0);
+  console.log(
+    `  real run: peak ${peak} agents at once; median per task: queue ${med((t) => t.durations.queueMs)} ms, ` +
+      `agent ${med((t) => t.durations.agentMs)} ms (of which its sleep 20–200 ms), verify ${med((t) => t.durations.verifyMs)} ms, ` +
+      `merge ${med((t) => t.durations.mergeMs)} ms`,
+  );
 }

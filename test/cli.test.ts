@@ -121,7 +121,9 @@ describe("the built CLI", () => {
     const repo = makeRepo(join(root.path, "repo"));
     const script = join(root.path, "script.yaml");
     writeFileSync(script, "- replace: { path: src/value.js, find: '=> 1', with: '=> 1 ' }\n");
-    const result = runCli(["run", "touch", "--repo", repo, "--script", script], { env: { ...env, FORCE_COLOR: "1", NO_COLOR: "1" } });
+    const result = runCli(["run", "touch", "--repo", repo, "--script", script], {
+      env: { ...env, FORCE_COLOR: "1", NO_COLOR: "1" },
+    });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain("merged");
     expect(result.stdout).not.toContain("\u001b[");

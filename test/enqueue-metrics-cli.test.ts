@@ -1,51 +1,9 @@
-import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ROOT, isolatedEnv, lastJsonLine, makeRepo, runCli, tempDir } from "./support/fixtures.js";
+import { isolatedEnv, lastJsonLine, makeRepo, runCli, tempDir } from "./support/fixtures.js";
 
-/**
- * The built CLI. Until main.ts registers `enqueue` and `metrics`, the same program is built
- * from dist with them added, exactly as main() runs it; after that this is plain runCli.
- */
-const dist = (file: string) => pathToFileURL(join(ROOT, "packages", "cli", "dist", file)).href;
-const HARNESS = `
-const { buildProgram } = await import(${JSON.stringify(dist("main.js"))});
-const { exitState, reportError } = await import(${JSON.stringify(dist("action.js"))});
-const { registerEnqueue } = await import(${JSON.stringify(dist("commands/enqueue.js"))});
-const { registerMetrics } = await import(${JSON.stringify(dist("commands/metrics.js"))});
-const program = buildProgram();
-const has = (name) => program.commands.some((c) => c.name() === name);
-if (!has("enqueue")) registerEnqueue(program);
-if (!has("metrics")) registerMetrics(program);
-exitState.code = 0;
-try {
-  await program.parseAsync(["node", "flotilla", ...process.argv.slice(1)]);
-  process.exitCode = exitState.code;
-} catch (err) {
-  const code = typeof err?.code === "string" && err.code.startsWith("commander.") ? err.code : undefined;
-  process.exitCode = code ? (/help|version/.test(code) ? 0 : 2) : reportError(err);
-}`;
-
-let registered: boolean | undefined;
-function flotilla(
-  args: string[],
-  options: { env: Record<string, string | undefined>; cwd?: string },
-): SpawnSyncReturns<string> {
-  if (registered === undefined) {
-    const help = runCli(["--help"], options).stdout;
-    registered = /\benqueue\b/.test(help) && /\bmetrics\b/.test(help);
-  }
-  if (registered) return runCli(args, options);
-  return spawnSync(process.execPath, ["--input-type=module", "-e", HARNESS, ...args], {
-    cwd: options.cwd ?? ROOT,
-    env: options.env,
-    encoding: "utf8",
-    timeout: 60_000,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-}
+const flotilla = runCli;
 
 describe("flotilla enqueue and flotilla metrics (built CLI)", () => {
   let root: ReturnType<typeof tempDir>;

@@ -38,7 +38,10 @@ describe("flotilla plan: the orchestrator agent breaks a goal into a plan", () =
 
   it("shows a validated plan and writes it to a file, leaving the repo untouched", () => {
     const out = join(root.path, "plan.yaml");
-    const result = runCli(["plan", "make two files", "--repo", repo, "--script", orchestratorScript(root.path, PLAN), "--out", out], { env });
+    const result = runCli(
+      ["plan", "make two files", "--repo", repo, "--script", orchestratorScript(root.path, PLAN), "--out", out],
+      { env },
+    );
     expect(result.status, result.stderr).toBe(0);
     expect(result.stdout).toContain("✓ a valid plan: 2 task(s)");
     expect(readFileSync(out, "utf8")).toBe(PLAN);
@@ -49,10 +52,23 @@ describe("flotilla plan: the orchestrator agent breaks a goal into a plan", () =
   });
 
   it("runs the plan once approved with --yes", () => {
-    const result = runCli(["plan", "make two files", "--repo", repo, "--script", orchestratorScript(root.path, PLAN), "--run", "--yes", "--json"], {
-      env,
-      timeoutMs: 120_000,
-    });
+    const result = runCli(
+      [
+        "plan",
+        "make two files",
+        "--repo",
+        repo,
+        "--script",
+        orchestratorScript(root.path, PLAN),
+        "--run",
+        "--yes",
+        "--json",
+      ],
+      {
+        env,
+        timeoutMs: 120_000,
+      },
+    );
     expect(result.status, result.stderr).toBe(0);
     const summary = lastJsonLine(result.stdout) as { tasks: { status: string }[] };
     expect(summary.tasks.map((t) => t.status)).toEqual(["merged", "merged"]);
@@ -60,7 +76,9 @@ describe("flotilla plan: the orchestrator agent breaks a goal into a plan", () =
   });
 
   it("refuses to run without approval when there is no terminal", () => {
-    const result = runCli(["plan", "x", "--repo", repo, "--script", orchestratorScript(root.path, PLAN), "--run"], { env });
+    const result = runCli(["plan", "x", "--repo", repo, "--script", orchestratorScript(root.path, PLAN), "--run"], {
+      env,
+    });
     expect(result.status).toBe(2);
     expect(result.stderr).toMatch(/--yes/);
     expect(existsSync(join(repo, "one.txt"))).toBe(false);

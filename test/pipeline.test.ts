@@ -61,7 +61,15 @@ describe("one task end to end on a real repo and a real store", () => {
       .map((e) => (e.payload.type === "task.status-changed" ? `→${e.payload.to.status}` : e.payload.type));
     expect(types[0]).toBe("task.created");
     const statuses = types.filter((t) => t.startsWith("→"));
-    expect(statuses).toEqual(["→preparing", "→running", "→verifying", "→reviewing", "→awaiting_merge", "→merging", "→merged"]);
+    expect(statuses).toEqual([
+      "→preparing",
+      "→running",
+      "→verifying",
+      "→reviewing",
+      "→awaiting_merge",
+      "→merging",
+      "→merged",
+    ]);
     const order = (t: string) => types.indexOf(t);
     expect(order("worktree.created")).toBeLessThan(order("run.started"));
     expect(order("run.started")).toBeLessThan(order("run.agent-event"));

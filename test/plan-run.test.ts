@@ -58,7 +58,8 @@ describe("plans: the scheduler, write-locks, the workflow", () => {
     });
     for (const t of finals) expect(t.state.status, t.planKey).toBe("merged");
     const idOf = (k: string) => byKey.get(k)?.id ?? "";
-    const seq = (taskId: string, type: string) => events.find((e) => e.payload.type === type && "taskId" in e.payload && e.payload.taskId === taskId)?.seq ?? -1;
+    const seq = (taskId: string, type: string) =>
+      events.find((e) => e.payload.type === type && "taskId" in e.payload && e.payload.taskId === taskId)?.seq ?? -1;
     // No task starts before its dependencies are merged.
     expect(seq(idOf("e"), "run.started")).toBeGreaterThan(seq(idOf("a"), "task.merged"));
     expect(seq(idOf("e"), "run.started")).toBeGreaterThan(seq(idOf("b"), "task.merged"));
@@ -122,7 +123,9 @@ describe("plans: the scheduler, write-locks, the workflow", () => {
     expect(session.turn).toBe(1);
     expect(session.message).toMatch(/The tests failed: `npm test --silent` exited 1/);
     expect(session.message).toMatch(/2 !== 1|strictly equal/);
-    const verifies = events.filter((e) => e.payload.type === "verify.finished" && e.payload.taskId === task?.id).map((e) => (e.payload.type === "verify.finished" ? e.payload.status : ""));
+    const verifies = events
+      .filter((e) => e.payload.type === "verify.finished" && e.payload.taskId === task?.id)
+      .map((e) => (e.payload.type === "verify.finished" ? e.payload.status : ""));
     expect(verifies.slice(0, 2)).toEqual(["fail", "pass"]);
   });
 
@@ -133,7 +136,10 @@ describe("plans: the scheduler, write-locks, the workflow", () => {
           id: "reviewed",
           prompt: "add a file",
           writes: ["r.txt"],
-          script: { steps: [{ write: { path: "r.txt", content: "v1\n" } }], followUps: [[{ write: { path: "r.txt", content: "v2\n" } }]] },
+          script: {
+            steps: [{ write: { path: "r.txt", content: "v1\n" } }],
+            followUps: [[{ write: { path: "r.txt", content: "v2\n" } }]],
+          },
           review: {
             script: {
               steps: [{ review: { verdict: "request_changes", comments: ["say v2"] } }],
@@ -149,7 +155,9 @@ describe("plans: the scheduler, write-locks, the workflow", () => {
     const coderRuns = engine.store.read.runs.listForTask(task?.id ?? "").filter((r) => r.role === "coder");
     expect(coderRuns).toHaveLength(2);
     expect(coderRuns[1]?.sessionId).toBe(coderRuns[0]?.sessionId);
-    const verdicts = events.filter((e) => e.payload.type === "review.finished").map((e) => (e.payload.type === "review.finished" ? e.payload.verdict : ""));
+    const verdicts = events
+      .filter((e) => e.payload.type === "review.finished")
+      .map((e) => (e.payload.type === "review.finished" ? e.payload.verdict : ""));
     expect(verdicts).toEqual(["request_changes", "approve"]);
   });
 
@@ -173,4 +181,3 @@ describe("plans: the scheduler, write-locks, the workflow", () => {
     expect(git(repo, "log", "--oneline", "main")).not.toMatch(/add a file/);
   });
 });
-

@@ -35,7 +35,11 @@ export interface Engine {
   configFor(project: Project): Config;
   createTask(project: Project, spec: TaskSpec): Promise<Task>;
   /** Stores a validated plan's tasks (all or nothing). */
-  createPlan(project: Project, plan: Plan, options?: { source?: string; concurrency?: number }): Promise<{ plan: PlanRow; tasks: Task[] }>;
+  createPlan(
+    project: Project,
+    plan: Plan,
+    options?: { source?: string; concurrency?: number },
+  ): Promise<{ plan: PlanRow; tasks: Task[] }>;
   /** Records that a plan run ended (its makespan), announced as `plan.finished`. */
   finishPlan(planId: string, makespanMs: number): void;
   /** Asks the orchestrator-role agent to break a goal into a plan (validated; not stored). */
@@ -124,11 +128,16 @@ export function createEngine(options: EngineOptions = {}): Engine {
         ctx.emit({ type: "plan.finished", planId, makespanMs });
       });
     },
-    runTask: async (taskId, o) => (await runTasks(deps, [taskId], { shutdown: o.shutdown, autoMerge: o.autoMerge !== false }))[0] ?? task(taskId),
+    runTask: async (taskId, o) =>
+      (await runTasks(deps, [taskId], { shutdown: o.shutdown, autoMerge: o.autoMerge !== false }))[0] ?? task(taskId),
     reconcile: () => reconcile(deps),
     async resume(o) {
       const left = store.read.tasks.list({ statuses: ["interrupted", "awaiting_merge", "queued"] });
-      return runTasks(deps, left.map((t) => t.id), { shutdown: o.shutdown, autoMerge: o.autoMerge !== false });
+      return runTasks(
+        deps,
+        left.map((t) => t.id),
+        { shutdown: o.shutdown, autoMerge: o.autoMerge !== false },
+      );
     },
     abort: (taskId) => abortTask(deps, taskId),
     async retry(taskId, o) {

@@ -15,3 +15,4 @@ export * from "./tickets/index.js";
 export * from "./metrics/index.js";
 export * as leases from "./leases/index.js";
 export * from "./worktree-pool/index.js";
+export { processMergeQueue, type MergeQueueReport } from "./merge-queue/index.js";

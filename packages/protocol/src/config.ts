@@ -96,7 +96,11 @@ export const ConfigSchema = z
           .array(z.enum(["code", "verify", "review", "merge"]))
           .default(["code", "verify", "review", "merge"])
           .refine(
-            (s) => s[0] === "code" && s[s.length - 1] === "merge" && new Set(s).size === s.length && (s.indexOf("review") === -1 || s.indexOf("verify") === -1 || s.indexOf("verify") < s.indexOf("review")),
+            (s) =>
+              s[0] === "code" &&
+              s[s.length - 1] === "merge" &&
+              new Set(s).size === s.length &&
+              (s.indexOf("review") === -1 || s.indexOf("verify") === -1 || s.indexOf("verify") < s.indexOf("review")),
             "steps must start with code, end with merge, hold each step once, and put verify before review",
           ),
         /** How many times a failed verify goes back to the agent, with the test output, before the task fails. */

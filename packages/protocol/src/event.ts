@@ -76,8 +76,18 @@ export const EventPayloadSchema = z.discriminatedUnion("type", [
     verdict: z.enum(["approve", "request_changes"]),
     comments: z.array(z.string()),
   }),
-  z.object({ type: z.literal("task.feedback-sent"), taskId: z.string(), kind: z.enum(["verify", "review", "conflict"]), round: z.number().int() }),
-  z.object({ type: z.literal("plan.started"), planId: z.string(), projectId: z.string(), taskIds: z.array(z.string()) }),
+  z.object({
+    type: z.literal("task.feedback-sent"),
+    taskId: z.string(),
+    kind: z.enum(["verify", "review", "conflict"]),
+    round: z.number().int(),
+  }),
+  z.object({
+    type: z.literal("plan.started"),
+    planId: z.string(),
+    projectId: z.string(),
+    taskIds: z.array(z.string()),
+  }),
   z.object({ type: z.literal("plan.finished"), planId: z.string(), makespanMs: z.number() }),
   z.object({ type: z.literal("run.interrupted"), taskId: z.string(), runId: z.string(), reason: z.string() }),
 ]);

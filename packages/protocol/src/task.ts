@@ -56,7 +56,10 @@ export const TaskSchema = z.object({
   headCommit: z.string().optional(),
   attempts: z.number().int().nonnegative(),
   review: z
-    .union([z.literal(false), z.object({ agent: z.string().optional(), rounds: z.number().int().optional(), script: z.unknown().optional() })])
+    .union([
+      z.literal(false),
+      z.object({ agent: z.string().optional(), rounds: z.number().int().optional(), script: z.unknown().optional() }),
+    ])
     .optional(),
   planId: z.string().optional(),
   planKey: z.string().optional(),

@@ -23,7 +23,9 @@ export function registerDemo(program: Command): void {
     .option("--dir <dir>", "where to create the sample project and Flotilla's state (default: a new temp dir)")
     .option("--verbose", "also show tool calls and agent output")
     .option("--json", "print a JSON summary as the last line of stdout")
-    .description("create a sample project and run a 7-task plan on it with the built-in scripted agent (no API key needed)")
+    .description(
+      "create a sample project and run a 7-task plan on it with the built-in scripted agent (no API key needed)",
+    )
     .action(action(async (opts: DemoOptions) => runDemo(opts)));
 }
 
@@ -56,7 +58,9 @@ async function runDemo(opts: DemoOptions): Promise<number> {
     const makespanMs = Date.now() - started;
     if (finals.every((t) => t.state.status === "merged")) {
       const check = await runCommand("npm", ["test", "--silent"], { cwd: repo, env: process.env });
-      out.say(`tests on main after the merges: ${check.code === 0 ? out.color("green", "PASS") : out.color("red", "FAIL")}`);
+      out.say(
+        `tests on main after the merges: ${check.code === 0 ? out.color("green", "PASS") : out.color("red", "FAIL")}`,
+      );
       out.say(`look around: cd ${repo} && git log --oneline --graph`);
       out.say(`            FLOTILLA_HOME=${home} npx flotilla status`);
     }

@@ -25,7 +25,9 @@ export function registerPlan(program: Command): void {
   program
     .command("plan")
     .argument("<goal>", "what you want done, in your words")
-    .description("ask the orchestrator agent to break a goal into a plan; show it, then save it (--out) or run it (--run)")
+    .description(
+      "ask the orchestrator agent to break a goal into a plan; show it, then save it (--out) or run it (--run)",
+    )
     .option("--agent <name>", "the planning agent (default: the orchestrator role's agent)")
     .option("--script <file>", "the scripted orchestrator's script")
     .option("--out <file>", "write the plan to this file")
@@ -40,16 +42,26 @@ export function registerPlan(program: Command): void {
         withContext(opts, async (ctx) => {
           const { engine, out } = ctx;
           if (opts.run && !opts.yes && !process.stdin.isTTY) {
-            throw new FlotillaError("invalid_input", "no terminal to ask for approval: pass --yes to run the plan without asking");
+            throw new FlotillaError(
+              "invalid_input",
+              "no terminal to ask for approval: pass --yes to run the plan without asking",
+            );
           }
           const project = await chooseProject(engine, opts);
           const script = opts.script !== undefined ? readStructuredFile(resolve(opts.script), ScriptSchema) : undefined;
           const proposal = await withProgress(ctx, false, (e, shutdown) =>
-            e.proposePlan(project, { goal, shutdown, ...(opts.agent ? { agent: opts.agent } : {}), ...(script ? { script } : {}) }),
+            e.proposePlan(project, {
+              goal,
+              shutdown,
+              ...(opts.agent ? { agent: opts.agent } : {}),
+              ...(script ? { script } : {}),
+            }),
           );
           const { plan } = proposal;
           out.say(proposal.text.trimEnd());
-          out.say(`✓ a valid plan: ${plan.tasks.length} task(s): ${plan.tasks.map((t) => t.id + (t.dependsOn.length ? ` (after ${t.dependsOn.join(", ")})` : "")).join("; ")}`);
+          out.say(
+            `✓ a valid plan: ${plan.tasks.length} task(s): ${plan.tasks.map((t) => t.id + (t.dependsOn.length ? ` (after ${t.dependsOn.join(", ")})` : "")).join("; ")}`,
+          );
           if (opts.out !== undefined) {
             writeFileSync(resolve(opts.out), proposal.text);
             out.say(`wrote ${resolve(opts.out)}`);
@@ -62,7 +74,11 @@ export function registerPlan(program: Command): void {
             out.say("not run");
             return EXIT.ok;
           }
-          const { plan: row, tasks } = await engine.createPlan(project, plan, opts.out ? { source: resolve(opts.out) } : {});
+          const { plan: row, tasks } = await engine.createPlan(
+            project,
+            plan,
+            opts.out ? { source: resolve(opts.out) } : {},
+          );
           const started = Date.now();
           const finals = await withProgress(ctx, opts.verbose === true, (e, shutdown) =>
             e.runTasks(
@@ -70,7 +86,11 @@ export function registerPlan(program: Command): void {
               { shutdown, concurrency: row.concurrency },
             ),
           );
-          return finish(ctx, project, finals, { mergeExpected: true, makespanMs: Date.now() - started, planId: row.id });
+          return finish(ctx, project, finals, {
+            mergeExpected: true,
+            makespanMs: Date.now() - started,
+            planId: row.id,
+          });
         }),
       ),
     );
@@ -78,7 +98,10 @@ export function registerPlan(program: Command): void {
 
 async function approve(question: string): Promise<boolean> {
   if (!process.stdin.isTTY) {
-    throw new FlotillaError("invalid_input", "no terminal to ask for approval: pass --yes to run the plan without asking");
+    throw new FlotillaError(
+      "invalid_input",
+      "no terminal to ask for approval: pass --yes to run the plan without asking",
+    );
   }
   const rl = createInterface({ input: process.stdin, output: process.stderr });
   try {

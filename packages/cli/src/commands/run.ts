@@ -1,7 +1,14 @@
 import { existsSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { collectMetrics, formatPlans, formatTable, readPlanFile, readStructuredFile, type Engine } from "@flotilla/engine";
+import {
+  collectMetrics,
+  formatPlans,
+  formatTable,
+  readPlanFile,
+  readStructuredFile,
+  type Engine,
+} from "@flotilla/engine";
 import { FlotillaError, ScriptSchema, type Project, type Task } from "@flotilla/protocol";
 import { action } from "../action.js";
 import { chooseProject, shutdownSignal, withContext, type CommandContext } from "../context.js";
@@ -28,8 +35,13 @@ interface RunOptions {
 export function registerRun(program: Command): void {
   program
     .command("run")
-    .argument("<prompt-or-plan>", "a plan file (.yaml, .yml, .json), or what the agent should do (stored verbatim; never passed to a shell)")
-    .description("run a plan (tasks with dependencies, in parallel) or one task: worktree → agent → verify → review → merge")
+    .argument(
+      "<prompt-or-plan>",
+      "a plan file (.yaml, .yml, .json), or what the agent should do (stored verbatim; never passed to a shell)",
+    )
+    .description(
+      "run a plan (tasks with dependencies, in parallel) or one task: worktree → agent → verify → review → merge",
+    )
     .option("--concurrency <n>", "how many tasks run at once (default: the plan's, else defaults.concurrency)")
     .option("--agent <name>", "the agent to run (see `flotilla config show`); default: defaults.agent")
     .option("--script <file>", "the scripted agent's script (YAML or JSON)")
@@ -89,7 +101,10 @@ async function runPlan(ctx: CommandContext, file: string, opts: RunOptions): Pro
   const plan = readPlanFile(file);
   const concurrency = parseConcurrency(opts.concurrency);
   const project = await chooseProject(engine, opts);
-  const created = await engine.createPlan(project, plan, { source: file, ...(concurrency !== undefined ? { concurrency } : {}) });
+  const created = await engine.createPlan(project, plan, {
+    source: file,
+    ...(concurrency !== undefined ? { concurrency } : {}),
+  });
   const { plan: row, tasks } = created;
   out.say(`plan ${row.name} (${row.id}): ${tasks.length} tasks in ${project.name}, concurrency ${row.concurrency}`);
   const started = Date.now();
@@ -99,7 +114,11 @@ async function runPlan(ctx: CommandContext, file: string, opts: RunOptions): Pro
       { shutdown, concurrency: row.concurrency, autoMerge: opts.merge !== false },
     ),
   );
-  return finish(ctx, project, finals, { mergeExpected: opts.merge !== false, makespanMs: Date.now() - started, planId: row.id });
+  return finish(ctx, project, finals, {
+    mergeExpected: opts.merge !== false,
+    makespanMs: Date.now() - started,
+    planId: row.id,
+  });
 }
 
 /** Runs `work` with live progress lines and Ctrl-C / SIGTERM handling. */
@@ -127,9 +146,11 @@ export interface FinishOptions {
 /** Prints the outcome (and the JSON summary with --json) and picks the exit code. */
 export function finish(ctx: CommandContext, project: Project, tasks: Task[], options: FinishOptions): number {
   const { out } = ctx;
-  for (const t of tasks) out.say(`${t.planKey ?? t.id}: ${out.color(t.state.status === "merged" ? "green" : "yellow", describeState(t))}`);
+  for (const t of tasks)
+    out.say(`${t.planKey ?? t.id}: ${out.color(t.state.status === "merged" ? "green" : "yellow", describeState(t))}`);
   for (const t of tasks) {
-    if (t.state.status === "failed" && t.state.detail) out.say(out.color("gray", `${t.planKey ?? t.id}:\n${t.state.detail}`));
+    if (t.state.status === "failed" && t.state.detail)
+      out.say(out.color("gray", `${t.planKey ?? t.id}:\n${t.state.detail}`));
   }
   if (options.planId !== undefined) {
     ctx.engine.finishPlan(options.planId, options.makespanMs ?? 0);
@@ -138,7 +159,8 @@ export function finish(ctx: CommandContext, project: Project, tasks: Task[], opt
     out.say("");
     out.say(formatTable(report.tasks));
     out.say(formatPlans(report.plans));
-  } else if (options.makespanMs !== undefined && !out.json) out.say(`makespan ${(options.makespanMs / 1000).toFixed(1)} s`);
+  } else if (options.makespanMs !== undefined && !out.json)
+    out.say(`makespan ${(options.makespanMs / 1000).toFixed(1)} s`);
   if (out.json) {
     out.data({
       repo: project.path,

@@ -37,7 +37,9 @@ export function registerTaskControl(program: Command): void {
       action(async (taskId: string, opts: Opts) =>
         withContext(opts, async (ctx) => {
           const project = projectOf(ctx.engine, taskId);
-          const final = await withProgress(ctx, opts.verbose === true, (engine, shutdown) => engine.retry(taskId, { shutdown }));
+          const final = await withProgress(ctx, opts.verbose === true, (engine, shutdown) =>
+            engine.retry(taskId, { shutdown }),
+          );
           return finish(ctx, project, [final], { mergeExpected: true });
         }),
       ),
@@ -53,7 +55,9 @@ export function registerTaskControl(program: Command): void {
       action(async (taskId: string, opts: Opts) =>
         withContext(opts, async (ctx) => {
           const project = projectOf(ctx.engine, taskId);
-          const final = await withProgress(ctx, opts.verbose === true, (engine, shutdown) => engine.merge(taskId, { shutdown }));
+          const final = await withProgress(ctx, opts.verbose === true, (engine, shutdown) =>
+            engine.merge(taskId, { shutdown }),
+          );
           return finish(ctx, project, [final], { mergeExpected: true });
         }),
       ),
@@ -67,7 +71,9 @@ export function registerTaskControl(program: Command): void {
     .action(
       action(async (opts: Opts) =>
         withContext(opts, async (ctx) => {
-          const results = await withProgress(ctx, opts.verbose === true, (engine, shutdown) => engine.resume({ shutdown }));
+          const results = await withProgress(ctx, opts.verbose === true, (engine, shutdown) =>
+            engine.resume({ shutdown }),
+          );
           if (results.length === 0) {
             ctx.out.say("nothing to resume");
             if (ctx.out.json) ctx.out.data({ repo: null, tasks: [] });

@@ -3,7 +3,7 @@ import type { PlanInput } from "@flotilla/protocol";
 const header = '"use strict";\nconst test = require("node:test");\nconst assert = require("node:assert");\n';
 const IDENTITY = "-c user.name=Scripted -c user.email=scripted@flotilla.local";
 const WAIT_FOR_RELEASE =
-  "for i in $(seq 600); do git show main:package.json | grep -q '\"version\": \"1.1.0\"' && exit 0; sleep 0.1; done; exit 1";
+  'for i in $(seq 600); do git show main:package.json | grep -q \'"version": "1.1.0"\' && exit 0; sleep 0.1; done; exit 1';
 
 /**
  * The demo's plan: seven tasks on the sample project, with everything Flotilla does on show —
@@ -30,14 +30,20 @@ export const DEMO_PLAN: PlanInput = {
     {
       id: "greet",
       title: "Add greet()",
-      prompt: "Add src/greet.js exporting greet(name) that returns 'Hello, <name>!', with a test, and note it in the changelog.",
+      prompt:
+        "Add src/greet.js exporting greet(name) that returns 'Hello, <name>!', with a test, and note it in the changelog.",
       writes: ["src/greet.js", "test/greet.test.js"],
       priority: 8,
       script: {
         steps: [
           { say: { text: "Waiting for the 1.1.0 release to land before touching the changelog." } },
           { run: { cmd: WAIT_FOR_RELEASE } },
-          { write: { path: "src/greet.js", content: '"use strict";\nmodule.exports = { greet: (name) => `Hello, ${name}!` };\n' } },
+          {
+            write: {
+              path: "src/greet.js",
+              content: '"use strict";\nmodule.exports = { greet: (name) => `Hello, ${name}!` };\n',
+            },
+          },
           {
             write: {
               path: "test/greet.test.js",
@@ -53,7 +59,8 @@ export const DEMO_PLAN: PlanInput = {
             {
               write: {
                 path: "CHANGELOG.md",
-                content: "# Changelog\n\n## 1.0.0\n- add()\n\n## 1.1.0\n- multiply(), subtract(), capitalize(), greet()\n\n## Unreleased\n- greet()\n",
+                content:
+                  "# Changelog\n\n## 1.0.0\n- add()\n\n## 1.1.0\n- multiply(), subtract(), capitalize(), greet()\n\n## Unreleased\n- greet()\n",
               },
             },
             { run: { cmd: `git add CHANGELOG.md && GIT_EDITOR=true git ${IDENTITY} rebase --continue` } },
@@ -68,8 +75,19 @@ export const DEMO_PLAN: PlanInput = {
       writes: ["src/math.js", "test/math.test.js"],
       priority: 5,
       script: [
-        { replace: { path: "src/math.js", find: "module.exports = { add", with: "function multiply(a, b) {\n  return a * b;\n}\n\nmodule.exports = { multiply, add" } },
-        { append: { path: "test/math.test.js", content: '\ntest("multiply", () => {\n  assert.strictEqual(math.multiply(4, 5), 20);\n});\n' } },
+        {
+          replace: {
+            path: "src/math.js",
+            find: "module.exports = { add",
+            with: "function multiply(a, b) {\n  return a * b;\n}\n\nmodule.exports = { multiply, add",
+          },
+        },
+        {
+          append: {
+            path: "test/math.test.js",
+            content: '\ntest("multiply", () => {\n  assert.strictEqual(math.multiply(4, 5), 20);\n});\n',
+          },
+        },
         { usage: { inputTokens: 1200, outputTokens: 340, costUsd: 0.0042 } },
       ],
     },
@@ -79,8 +97,19 @@ export const DEMO_PLAN: PlanInput = {
       prompt: "Add subtract(a, b) to src/math.js with a test.",
       writes: ["src/math.js", "test/math.test.js"],
       script: [
-        { replace: { path: "src/math.js", find: "module.exports = { ", with: "function subtract(a, b) {\n  return a - b;\n}\n\nmodule.exports = { subtract, " } },
-        { append: { path: "test/math.test.js", content: '\ntest("subtract", () => {\n  assert.strictEqual(math.subtract(9, 4), 5);\n});\n' } },
+        {
+          replace: {
+            path: "src/math.js",
+            find: "module.exports = { ",
+            with: "function subtract(a, b) {\n  return a - b;\n}\n\nmodule.exports = { subtract, ",
+          },
+        },
+        {
+          append: {
+            path: "test/math.test.js",
+            content: '\ntest("subtract", () => {\n  assert.strictEqual(math.subtract(9, 4), 5);\n});\n',
+          },
+        },
         { usage: { inputTokens: 900, outputTokens: 280, costUsd: 0.0031 } },
       ],
     },
@@ -91,7 +120,12 @@ export const DEMO_PLAN: PlanInput = {
       writes: ["src/strings.js", "test/strings.test.js"],
       script: {
         steps: [
-          { write: { path: "src/strings.js", content: '"use strict";\nmodule.exports = { capitalize: (s) => s[0].toUpperCase() + s.slice(1) };\n' } },
+          {
+            write: {
+              path: "src/strings.js",
+              content: '"use strict";\nmodule.exports = { capitalize: (s) => s[0].toUpperCase() + s.slice(1) };\n',
+            },
+          },
           {
             write: {
               path: "test/strings.test.js",
@@ -102,15 +136,27 @@ export const DEMO_PLAN: PlanInput = {
         followUps: [
           [
             { say: { text: "Handling the empty string, as the reviewer asked." } },
-            { replace: { path: "src/strings.js", find: "(s) => s[0]", with: "(s) => s === \"\" ? s : s[0]" } },
-            { append: { path: "test/strings.test.js", content: 'test("capitalize empty", () => assert.strictEqual(capitalize(""), ""));\n' } },
+            { replace: { path: "src/strings.js", find: "(s) => s[0]", with: '(s) => s === "" ? s : s[0]' } },
+            {
+              append: {
+                path: "test/strings.test.js",
+                content: 'test("capitalize empty", () => assert.strictEqual(capitalize(""), ""));\n',
+              },
+            },
           ],
         ],
       },
       review: {
         rounds: 2,
         script: {
-          steps: [{ review: { verdict: "request_changes", comments: ["capitalize('') throws a TypeError: handle the empty string"] } }],
+          steps: [
+            {
+              review: {
+                verdict: "request_changes",
+                comments: ["capitalize('') throws a TypeError: handle the empty string"],
+              },
+            },
+          ],
           followUps: [[{ review: { verdict: "approve", comments: [] } }]],
         },
       },
@@ -121,7 +167,15 @@ export const DEMO_PLAN: PlanInput = {
       prompt: "Document every exported function in the README.",
       dependsOn: ["multiply", "subtract", "strings", "greet"],
       writes: ["README.md"],
-      script: [{ append: { path: "README.md", content: "\n## API\n\n- `add`, `multiply`, `subtract` (src/math.js)\n- `capitalize` (src/strings.js)\n- `greet` (src/greet.js)\n" } }],
+      script: [
+        {
+          append: {
+            path: "README.md",
+            content:
+              "\n## API\n\n- `add`, `multiply`, `subtract` (src/math.js)\n- `capitalize` (src/strings.js)\n- `greet` (src/greet.js)\n",
+          },
+        },
+      ],
     },
     {
       id: "index",
@@ -133,7 +187,8 @@ export const DEMO_PLAN: PlanInput = {
         {
           write: {
             path: "src/index.js",
-            content: '"use strict";\nmodule.exports = { ...require("./math.js"), ...require("./strings.js"), ...require("./greet.js") };\n',
+            content:
+              '"use strict";\nmodule.exports = { ...require("./math.js"), ...require("./strings.js"), ...require("./greet.js") };\n',
           },
         },
         {

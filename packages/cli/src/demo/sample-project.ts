@@ -5,11 +5,24 @@ import type { Git } from "@flotilla/engine";
 /** The demo's small sample project: a few modules and their tests, run by `node --test`. */
 const FILES: Record<string, string> = {
   "package.json":
-    JSON.stringify({ name: "flotilla-sample", version: "1.0.0", private: true, scripts: { test: "node --test" } }, null, 2) + "\n",
+    JSON.stringify(
+      { name: "flotilla-sample", version: "1.0.0", private: true, scripts: { test: "node --test" } },
+      null,
+      2,
+    ) + "\n",
   "README.md": "# flotilla-sample\n\nA tiny project that Flotilla's demo works on.\n",
   "CHANGELOG.md": "# Changelog\n\n## 1.0.0\n- add()\n",
   ".gitignore": "node_modules/\n",
-  "src/math.js": ['"use strict";', "", "function add(a, b) {", "  return a + b;", "}", "", "module.exports = { add };", ""].join("\n"),
+  "src/math.js": [
+    '"use strict";',
+    "",
+    "function add(a, b) {",
+    "  return a + b;",
+    "}",
+    "",
+    "module.exports = { add };",
+    "",
+  ].join("\n"),
   "test/math.test.js": [
     '"use strict";',
     'const test = require("node:test");',

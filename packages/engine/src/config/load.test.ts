@@ -45,7 +45,14 @@ describe("loadConfig", () => {
   it("gives the defaults when there are no files", () => {
     const { config, sources } = load();
     expect(sources).toEqual([]);
-    expect(config.defaults).toEqual({ agent: "scripted", verifyTimeoutMs: 30 * 60_000, concurrency: 3 });
+    expect(config.defaults).toEqual({
+      agent: "scripted",
+      agentConcurrency: {},
+      providerConcurrency: {},
+      leaseTimeoutMs: 60_000,
+      verifyTimeoutMs: 30 * 60_000,
+      concurrency: 3,
+    });
     expect(config.worktrees.cleanup).toEqual({ onSuccess: "remove", onFailure: "keep" });
     expect(config.projects.allowedRoots).toEqual([]);
     expect(config.process.stopGraceMs).toBe(5000);

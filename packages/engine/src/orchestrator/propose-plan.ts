@@ -40,9 +40,16 @@ export async function proposePlan(deps: PipelineDeps, project: Project, options:
   const agentName = options.agent ?? agentForRole(config, "orchestrator");
   const agent = resolveAgent(config, agentName, { role: "orchestrator" });
   const adapter = deps.adapters.get(agent.provider.adapter);
-  if (!adapter) throw new FlotillaError("agent_unavailable", `agent "${agentName}" uses the ${agent.provider.adapter} adapter, which this build does not have yet`);
+  if (!adapter)
+    throw new FlotillaError(
+      "agent_unavailable",
+      `agent "${agentName}" uses the ${agent.provider.adapter} adapter, which this build does not have yet`,
+    );
   if (agent.provider.adapter === "scripted" && options.script === undefined) {
-    throw new FlotillaError("invalid_input", `the orchestrator "${agentName}" is the scripted agent and needs a script (--script FILE)`);
+    throw new FlotillaError(
+      "invalid_input",
+      `the orchestrator "${agentName}" is the scripted agent and needs a script (--script FILE)`,
+    );
   }
   const id = newId("plan");
   const branch = `flotilla/${id}`;
@@ -73,7 +80,12 @@ export async function proposePlan(deps: PipelineDeps, project: Project, options:
     const result = await turn.result;
     options.shutdown.removeEventListener("abort", onAbort);
     if (result.outcome !== "done") {
-      const why = result.outcome === "failed" ? result.reason : result.outcome === "needs_input" ? `it asked: ${result.question}` : "it was stopped";
+      const why =
+        result.outcome === "failed"
+          ? result.reason
+          : result.outcome === "needs_input"
+            ? `it asked: ${result.question}`
+            : "it was stopped";
       throw new FlotillaError("process_failed", `the orchestrator did not produce a plan: ${why}`);
     }
   } finally {

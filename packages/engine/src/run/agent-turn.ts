@@ -1,4 +1,4 @@
-import { FlotillaError, ScriptSchema, newId, type Project, type Run, type Script, type Task } from "@flotilla/protocol";
+import { FlotillaError, ScriptSchema, newId, type Project, type Run, type Task } from "@flotilla/protocol";
 import type { AgentTurn, AgentTurnInput, AgentTurnResult } from "../agents/types.js";
 import { resolveAgent } from "../config/index.js";
 import { delay } from "../process/index.js";
@@ -46,7 +46,11 @@ export async function executeTurn(deps: PipelineDeps, req: TurnRequest): Promise
   const { store } = deps;
   const { task, project } = req;
   const config = deps.configFor(project);
-  const agent = resolveAgent(config, req.agentName, ...(req.role === "reviewer" ? [{ role: "reviewer" as const }] : []));
+  const agent = resolveAgent(
+    config,
+    req.agentName,
+    ...(req.role === "reviewer" ? [{ role: "reviewer" as const }] : []),
+  );
   const adapter = deps.adapters.get(agent.provider.adapter);
   if (!adapter) {
     throw new FlotillaError(
@@ -84,7 +88,7 @@ export async function executeTurn(deps: PipelineDeps, req: TurnRequest): Promise
   const sink = createEventSink(store, task.id, runId);
   let review: TurnOutcome["review"];
   let lastMessage: string | undefined;
-  const script = req.script !== undefined ? (ScriptSchema.parse(req.script) as Script) : undefined;
+  const script = req.script !== undefined ? ScriptSchema.parse(req.script) : undefined;
   const input: AgentTurnInput = {
     runId,
     taskId: task.id,
@@ -123,7 +127,13 @@ export async function executeTurn(deps: PipelineDeps, req: TurnRequest): Promise
   const result = await turn.result;
   sink.close();
   recordRunEnd(deps, task.id, runId, result, stopped);
-  return { runId, result, stopped, ...(review ? { review } : {}), ...(lastMessage !== undefined ? { lastMessage } : {}) };
+  return {
+    runId,
+    result,
+    stopped,
+    ...(review ? { review } : {}),
+    ...(lastMessage !== undefined ? { lastMessage } : {}),
+  };
 }
 
 /** Waits for the turn, stopping it when the task is cancelled or Flotilla shuts down. */
@@ -150,7 +160,13 @@ async function supervise(
   return undefined;
 }
 
-function recordRunEnd(deps: PipelineDeps, taskId: string, runId: string, result: AgentTurnResult, stopped: StopReason | undefined): void {
+function recordRunEnd(
+  deps: PipelineDeps,
+  taskId: string,
+  runId: string,
+  result: AgentTurnResult,
+  stopped: StopReason | undefined,
+): void {
   const status =
     stopped === "shutdown"
       ? "interrupted"
@@ -177,6 +193,13 @@ function recordRunEnd(deps: PipelineDeps, taskId: string, runId: string, result:
       ...(result.exitCode !== null ? { exitCode: result.exitCode } : {}),
       ...(reason !== undefined ? { reason } : {}),
     });
-    ctx.emit({ type: "run.finished", taskId, runId, status, exitCode: result.exitCode, ...(reason !== undefined ? { reason } : {}) });
+    ctx.emit({
+      type: "run.finished",
+      taskId,
+      runId,
+      status,
+      exitCode: result.exitCode,
+      ...(reason !== undefined ? { reason } : {}),
+    });
   });
 }

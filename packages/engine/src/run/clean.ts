@@ -61,7 +61,8 @@ export async function cleanProject(
     if (checkedOut.has(branch.name) || (task && BUSY.includes(task.state.status))) continue;
     const target = task?.targetBranch ?? (await git.currentBranch(project.path));
     const targetTip = target ? await git.tryRevParse(project.path, `refs/heads/${target}`) : undefined;
-    const landed = targetTip !== undefined && (await git.isAncestor(project.path, branch.commit, targetTip));
+    const landedCommit = task?.state.status === "merged" ? task.state.commit : branch.commit;
+    const landed = targetTip !== undefined && (await git.isAncestor(project.path, landedCommit, targetTip));
     const abandoned = !task || task.state.status === "cancelled";
     if (!landed && !(options.force && abandoned)) {
       report.kept.push({

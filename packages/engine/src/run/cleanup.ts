@@ -19,10 +19,11 @@ export async function cleanupTask(deps: PipelineDeps, task: Task, project: Proje
     ctx.tasks.patch(task.id, { worktreePath: undefined }, ctx.now);
   });
   if (merged && (await deps.git.branchExists(project.path, task.branch))) {
-    const branchTip = await deps.git.revParse(project.path, `refs/heads/${task.branch}`);
+    // The queue lands a task as replayed commits (same author, message, trailers; new parents):
+    // the branch may go once that landed commit is on the target — its work is there.
     const targetTip = await deps.git.revParse(project.path, `refs/heads/${task.targetBranch}`);
-    // Checked here against the target (not HEAD, as `branch -d` would): safe to delete.
-    if (await deps.git.isAncestor(project.path, branchTip, targetTip)) {
+    const landed = task.state.status === "merged" ? task.state.commit : undefined;
+    if (landed !== undefined && (await deps.git.isAncestor(project.path, landed, targetTip))) {
       await deps.git.deleteBranch(project.path, task.branch, { force: true });
     }
   }

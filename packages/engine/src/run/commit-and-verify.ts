@@ -11,16 +11,27 @@ import { tail, verifyCommit } from "./verify.js";
  * and run the verify command on that exact commit. PASS → review (or awaiting_merge); FAIL → the
  * test output goes back to the agent for a bounded number of rounds, then the task fails.
  */
-export async function commitAndVerify(deps: PipelineDeps, task: Task, project: Project, shutdown: AbortSignal): Promise<void> {
+export async function commitAndVerify(
+  deps: PipelineDeps,
+  task: Task,
+  project: Project,
+  shutdown: AbortSignal,
+): Promise<void> {
   const dir = task.worktreePath;
   if (!dir) return failTask(deps, task.id, "the task has no worktree");
   const config = deps.configFor(project);
-  const run = deps.store.read.runs.listForTask(task.id).filter((r) => r.role === "coder").pop();
+  const run = deps.store.read.runs
+    .listForTask(task.id)
+    .filter((r) => r.role === "coder")
+    .pop();
   const committed = await deps.git.commitAll(dir, {
     message: `${task.title}\n\n${task.prompt}`.slice(0, 4000),
     trailers: { "Flotilla-Task": task.id, "Flotilla-Run": run?.id ?? "none", "Flotilla-Agent": task.agent },
   });
-  if (committed) deps.store.write((ctx) => ctx.emit({ type: "task.committed", taskId: task.id, commit: committed.commit, files: committed.files }));
+  if (committed)
+    deps.store.write((ctx) =>
+      ctx.emit({ type: "task.committed", taskId: task.id, commit: committed.commit, files: committed.files }),
+    );
   if (task.baseCommit !== undefined && (await deps.git.revParse(dir, "HEAD")) === task.baseCommit) {
     return failTask(deps, task.id, "the agent finished without changing anything");
   }
@@ -40,7 +51,14 @@ export async function commitAndVerify(deps: PipelineDeps, task: Task, project: P
       const what = `\`${command.join(" ")}\` exited ${exitCode ?? "by a signal"}`;
       const current = mustGet(deps, task.id);
       if (current.rounds.verify < config.workflow.verifyRounds) {
-        return sendBack(deps, current, project, shutdown, "verify", `The tests failed: ${what}. Fix the code so they pass.\n\n${tail(output, 60)}`);
+        return sendBack(
+          deps,
+          current,
+          project,
+          shutdown,
+          "verify",
+          `The tests failed: ${what}. Fix the code so they pass.\n\n${tail(output, 60)}`,
+        );
       }
       return failTask(deps, task.id, `verify failed: ${what}`, tail(output));
     }
@@ -50,10 +68,20 @@ export async function commitAndVerify(deps: PipelineDeps, task: Task, project: P
 }
 
 /** A conflict with the target: marked with its files, then handed to `resolveConflict`. */
-export async function conflicted(deps: PipelineDeps, task: Task, project: Project, files: string[], shutdown: AbortSignal): Promise<void> {
+export async function conflicted(
+  deps: PipelineDeps,
+  task: Task,
+  project: Project,
+  files: string[],
+  shutdown: AbortSignal,
+): Promise<void> {
   deps.store.write((ctx) => {
     ctx.emit({ type: "merge.conflicted", taskId: task.id, target: task.targetBranch, files });
-    moveTask(ctx, task.id, { status: "conflicted", files, detail: `${task.branch} conflicts with ${task.targetBranch} in: ${files.join(", ")}` });
+    moveTask(ctx, task.id, {
+      status: "conflicted",
+      files,
+      detail: `${task.branch} conflicts with ${task.targetBranch} in: ${files.join(", ")}`,
+    });
   });
   await resolveConflict(deps, mustGet(deps, task.id), project, shutdown);
 }
@@ -63,7 +91,12 @@ export async function conflicted(deps: PipelineDeps, task: Task, project: Projec
  * "agent", a bounded number of rounds); otherwise it stays conflicted for a person. Returns
  * whether the agent was asked.
  */
-export async function resolveConflict(deps: PipelineDeps, task: Task, project: Project, shutdown: AbortSignal): Promise<boolean> {
+export async function resolveConflict(
+  deps: PipelineDeps,
+  task: Task,
+  project: Project,
+  shutdown: AbortSignal,
+): Promise<boolean> {
   const config = deps.configFor(project);
   if (task.state.status !== "conflicted") return false;
   if (config.workflow.onConflict !== "agent" || task.rounds.conflict >= config.workflow.conflictRounds) return false;

@@ -32,7 +32,11 @@ export async function driveTask(deps: PipelineDeps, taskId: string, options: Dri
         return mustGet(deps, taskId);
       }
       if (options.shutdown.aborted) return interrupt(deps, task);
-      if (deps.store.read.tasks.isCancelRequested(taskId) && !isResting(task) && task.state.status !== "awaiting_merge") {
+      if (
+        deps.store.read.tasks.isCancelRequested(taskId) &&
+        !isResting(task) &&
+        task.state.status !== "awaiting_merge"
+      ) {
         deps.store.write((ctx) => {
           ctx.tasks.requestCancel(taskId, false);
           moveTask(ctx, taskId, { status: "cancelled", reason: "aborted by a person" });
@@ -50,7 +54,9 @@ export async function driveTask(deps: PipelineDeps, taskId: string, options: Dri
             break;
           case "running":
             // A run marked running that we now own was left behind: continue it as a new run.
-            deps.store.write((ctx) => moveTask(ctx, taskId, { status: "interrupted", from: "running", reason: "its run was left behind" }));
+            deps.store.write((ctx) =>
+              moveTask(ctx, taskId, { status: "interrupted", from: "running", reason: "its run was left behind" }),
+            );
             break;
           case "verifying":
             await commitAndVerify(deps, task, project, options.shutdown);
@@ -87,7 +93,9 @@ export async function driveTask(deps: PipelineDeps, taskId: string, options: Dri
   }
 }
 
-function resumeStatus(from: string): { status: "preparing" } | { status: "verifying" } | { status: "reviewing" } | { status: "awaiting_merge" } {
+function resumeStatus(
+  from: string,
+): { status: "preparing" } | { status: "verifying" } | { status: "reviewing" } | { status: "awaiting_merge" } {
   switch (from) {
     case "verifying":
       return { status: "verifying" };

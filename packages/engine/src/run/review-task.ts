@@ -16,11 +16,19 @@ const MAX_DIFF = 60_000;
  * approve → awaiting_merge; request_changes → the comments go to the coding agent as the next
  * message in its session, for a bounded number of rounds. A malformed answer is retried once.
  */
-export async function reviewTask(deps: PipelineDeps, task: Task, project: Project, shutdown: AbortSignal): Promise<void> {
+export async function reviewTask(
+  deps: PipelineDeps,
+  task: Task,
+  project: Project,
+  shutdown: AbortSignal,
+): Promise<void> {
   const config = deps.configFor(project);
   const spec = task.review === false ? undefined : task.review;
   const reviewer = spec?.agent ?? agentForRole(config, "reviewer");
-  const diff = task.baseCommit && task.headCommit ? await deps.git.diff(project.path, task.baseCommit, task.headCommit, { maxBytes: MAX_DIFF }) : "";
+  const diff =
+    task.baseCommit && task.headCommit
+      ? await deps.git.diff(project.path, task.baseCommit, task.headCommit, { maxBytes: MAX_DIFF })
+      : "";
   const prompt = [
     `Review this change for the task "${task.title}".`,
     `Task: ${task.prompt}`,
@@ -53,7 +61,13 @@ export async function reviewTask(deps: PipelineDeps, task: Task, project: Projec
       },
     });
     if (outcome.stopped === "shutdown") {
-      deps.store.write((ctx) => moveTask(ctx, task.id, { status: "interrupted", from: "reviewing", reason: "Flotilla was stopped during review" }));
+      deps.store.write((ctx) =>
+        moveTask(ctx, task.id, {
+          status: "interrupted",
+          from: "reviewing",
+          reason: "Flotilla was stopped during review",
+        }),
+      );
       return;
     }
     if (outcome.stopped === "cancel") {
@@ -70,10 +84,17 @@ export async function reviewTask(deps: PipelineDeps, task: Task, project: Projec
     }
     verdict = parsed;
     deps.store.write((ctx) =>
-      ctx.emit({ type: "review.finished", taskId: task.id, runId: outcome.runId, verdict: parsed.verdict, comments: parsed.comments }),
+      ctx.emit({
+        type: "review.finished",
+        taskId: task.id,
+        runId: outcome.runId,
+        verdict: parsed.verdict,
+        comments: parsed.comments,
+      }),
     );
   }
-  if (verdict === undefined) return failTask(deps, task.id, `review failed: the reviewer gave no usable verdict (${problem})`);
+  if (verdict === undefined)
+    return failTask(deps, task.id, `review failed: the reviewer gave no usable verdict (${problem})`);
   if (verdict.verdict === "approve") {
     deps.store.write((ctx) => moveTask(ctx, task.id, { status: "awaiting_merge" }));
     return;
@@ -81,7 +102,12 @@ export async function reviewTask(deps: PipelineDeps, task: Task, project: Projec
   const current = mustGet(deps, task.id);
   const allowed = spec?.rounds ?? config.workflow.reviewRounds;
   if (current.rounds.review >= allowed) {
-    return failTask(deps, task.id, `the reviewer still requests changes after ${allowed} round(s)`, verdict.comments.join("\n"));
+    return failTask(
+      deps,
+      task.id,
+      `the reviewer still requests changes after ${allowed} round(s)`,
+      verdict.comments.join("\n"),
+    );
   }
   const message = `A reviewer requested changes:\n${verdict.comments.map((c) => `- ${c}`).join("\n")}\nAddress them.`;
   await sendBack(deps, current, project, shutdown, "review", message);

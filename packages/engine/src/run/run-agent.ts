@@ -25,7 +25,9 @@ export async function runAgent(
     project,
     role: "coder",
     agentName: task.agent,
-    prompt: followUp ?? (resumeOf !== undefined ? "Flotilla was restarted: continue the task where you left off." : task.prompt),
+    prompt:
+      followUp ??
+      (resumeOf !== undefined ? "Flotilla was restarted: continue the task where you left off." : task.prompt),
     ...(task.script !== undefined ? { script: task.script } : {}),
     ...(resumeOf !== undefined ? { resumeOf } : followUpOf !== undefined ? { followUpOf } : {}),
     shutdown,
@@ -33,7 +35,11 @@ export async function runAgent(
   });
   deps.store.write((ctx) => {
     if (stopped === "shutdown") {
-      moveTask(ctx, task.id, { status: "interrupted", from: "running", reason: "Flotilla was stopped while the agent ran" });
+      moveTask(ctx, task.id, {
+        status: "interrupted",
+        from: "running",
+        reason: "Flotilla was stopped while the agent ran",
+      });
       return;
     }
     if (stopped === "cancel" || result.outcome === "cancelled") {

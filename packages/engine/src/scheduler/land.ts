@@ -1,20 +1,23 @@
 import type { Project } from "@flotilla/protocol";
+import { processMergeQueue, type MergeQueueReport } from "../merge-queue/index.js";
 import { cleanupTask } from "../run/cleanup.js";
-import { mergeTask } from "../run/merge-task.js";
 import type { PipelineDeps } from "../run/pipeline-deps.js";
-import { moveTask } from "../tasks/task-transitions.js";
 
-/** Lands every task of the project waiting (unblocked) in awaiting_merge for `target`. */
-export async function landReady(deps: PipelineDeps, project: Project, target: string, shutdown: AbortSignal): Promise<void> {
-  const ready = deps.store.read.tasks
-    .list({ projectId: project.id, statuses: ["awaiting_merge"] })
-    .filter((t) => t.targetBranch === target && t.state.status === "awaiting_merge" && t.state.reason === undefined);
-  for (const task of ready) {
-    if (shutdown.aborted) return;
-    deps.store.write((ctx) => moveTask(ctx, task.id, { status: "merging" }));
-    const current = deps.store.read.tasks.get(task.id);
-    if (current) await mergeTask(deps, current, project, shutdown);
-    const landed = deps.store.read.tasks.get(task.id);
-    if (landed?.state.status === "merged") await cleanupTask(deps, landed, project).catch(() => undefined);
+/**
+ * Lands every task of the project waiting (unblocked) in awaiting_merge for `target`, through the
+ * merge queue (batches, CI on the exact tree, bisection), then applies the cleanup policy to
+ * what landed or failed.
+ */
+export async function landReady(
+  deps: PipelineDeps,
+  project: Project,
+  target: string,
+  shutdown: AbortSignal,
+): Promise<MergeQueueReport> {
+  const report = await processMergeQueue(deps, project, target, shutdown);
+  for (const id of [...report.merged, ...report.failed]) {
+    const task = deps.store.read.tasks.get(id);
+    if (task) await cleanupTask(deps, task, project).catch(() => undefined);
   }
+  return report;
 }

@@ -15,7 +15,16 @@ export interface RunTasksOptions {
 
 const TICK_MS = 250;
 /** Statuses in which a task holds its write-lock: started and not yet merged or failed. */
-const ACTIVE: readonly TaskStatusName[] = ["preparing", "running", "verifying", "reviewing", "awaiting_merge", "merging", "conflicted", "needs_input"];
+const ACTIVE: readonly TaskStatusName[] = [
+  "preparing",
+  "running",
+  "verifying",
+  "reviewing",
+  "awaiting_merge",
+  "merging",
+  "conflicted",
+  "needs_input",
+];
 
 /**
  * The scheduler: drives a set of tasks (a plan, or one task) to rest. A task starts when its
@@ -23,7 +32,11 @@ const ACTIVE: readonly TaskStatusName[] = ["preparing", "running", "verifying", 
  * (`pickRunnable`); each waiting task records what it waits for. Verified tasks are landed by the
  * merge queue, one target at a time. A failure blocks only the failed task's dependents.
  */
-export async function runTasks(deps: PipelineDeps, taskIds: readonly string[], options: RunTasksOptions): Promise<Task[]> {
+export async function runTasks(
+  deps: PipelineDeps,
+  taskIds: readonly string[],
+  options: RunTasksOptions,
+): Promise<Task[]> {
   const driving = new Map<string, Promise<unknown>>();
   let landing: Promise<void> | undefined;
   let wake: () => void = () => undefined;
@@ -47,9 +60,12 @@ export async function runTasks(deps: PipelineDeps, taskIds: readonly string[], o
       for (const id of start) drive(id);
 
       // Conflicts sent back by the merge queue go to their agent (the driver decides if allowed).
-      for (const t of tasks) if (t.state.status === "conflicted" && !driving.has(t.id) && canResolve(deps, t)) drive(t.id);
+      for (const t of tasks)
+        if (t.state.status === "conflicted" && !driving.has(t.id) && canResolve(deps, t)) drive(t.id);
 
-      const landable = tasks.filter((t) => t.state.status === "awaiting_merge" && t.state.reason === undefined && !driving.has(t.id));
+      const landable = tasks.filter(
+        (t) => t.state.status === "awaiting_merge" && t.state.reason === undefined && !driving.has(t.id),
+      );
       if (options.autoMerge !== false && !landing && landable.length > 0 && project) {
         const targets = [...new Set(landable.map((t) => t.targetBranch))];
         landing = (async () => {
@@ -128,7 +144,11 @@ function canResolve(deps: PipelineDeps, t: Task): boolean {
   return wf.onConflict === "agent" && t.rounds.conflict < wf.conflictRounds;
 }
 
-function recordWaits(deps: PipelineDeps, tasks: Task[], waiting: Record<string, Parameters<typeof describeWait>[0]>): void {
+function recordWaits(
+  deps: PipelineDeps,
+  tasks: Task[],
+  waiting: Record<string, Parameters<typeof describeWait>[0]>,
+): void {
   const changes = tasks.flatMap((t) => {
     const reason = waiting[t.id];
     const text = reason ? describeWait(reason) : undefined;

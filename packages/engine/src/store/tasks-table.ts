@@ -65,7 +65,9 @@ function toTask(r: TaskRow): Task {
 }
 
 /** Fields of a task that change as it moves along; the status itself changes only via setState. */
-export type TaskPatch = Partial<Pick<Task, "worktreePath" | "baseCommit" | "headCommit" | "attempts" | "rounds" | "waitingFor">>;
+export type TaskPatch = Partial<
+  Pick<Task, "worktreePath" | "baseCommit" | "headCommit" | "attempts" | "rounds" | "waitingFor">
+>;
 
 export function createTasksTable(db: Db) {
   return {

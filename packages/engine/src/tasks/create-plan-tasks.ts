@@ -1,4 +1,12 @@
-import { FlotillaError, newId, type Plan, type PlanTask, type Project, type Task, type TaskSpec } from "@flotilla/protocol";
+import {
+  FlotillaError,
+  newId,
+  type Plan,
+  type PlanTask,
+  type Project,
+  type Task,
+  type TaskSpec,
+} from "@flotilla/protocol";
 import { agentForRole } from "../config/index.js";
 import type { PlanRow } from "../store/plans-table.js";
 import { prepareTask, type CreateTaskDeps } from "./create-task.js";
@@ -34,7 +42,8 @@ export async function createPlanTasks(
   deps.store.write((ctx) => {
     ctx.plans.insert(row);
     for (const task of tasks) {
-      if (ctx.tasks.get(task.id)) throw new FlotillaError("already_exists", `a task with id "${task.id}" already exists`);
+      if (ctx.tasks.get(task.id))
+        throw new FlotillaError("already_exists", `a task with id "${task.id}" already exists`);
       ctx.tasks.insert(task);
       ctx.emit({ type: "task.created", taskId: task.id, projectId: project.id, title: task.title });
     }

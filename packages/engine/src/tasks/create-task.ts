@@ -1,4 +1,13 @@
-import { FlotillaError, SafeIdSchema, ScriptSchema, TaskSpecSchema, newId, type Project, type Task, type TaskSpec } from "@flotilla/protocol";
+import {
+  FlotillaError,
+  SafeIdSchema,
+  ScriptSchema,
+  TaskSpecSchema,
+  newId,
+  type Project,
+  type Task,
+  type TaskSpec,
+} from "@flotilla/protocol";
 import { resolveAgent } from "../config/index.js";
 import type { Git } from "../git/index.js";
 import type { PipelineDeps } from "../run/pipeline-deps.js";
@@ -15,24 +24,33 @@ export async function prepareTask(deps: CreateTaskDeps, project: Project, spec: 
   const parsed = TaskSpecSchema.safeParse(spec);
   if (!parsed.success) {
     const first = parsed.error.issues[0];
-    throw new FlotillaError("invalid_input", `task ${first?.path.join(".") || "spec"}: ${first?.message ?? "invalid"}`, {
-      issues: parsed.error.issues,
-    });
+    throw new FlotillaError(
+      "invalid_input",
+      `task ${first?.path.join(".") || "spec"}: ${first?.message ?? "invalid"}`,
+      {
+        issues: parsed.error.issues,
+      },
+    );
   }
   const s = parsed.data;
   if (s.id !== undefined) {
     const idCheck = SafeIdSchema.safeParse(s.id);
-    if (!idCheck.success) throw new FlotillaError("invalid_input", `task id "${s.id}" ${idCheck.error.issues[0]?.message ?? "is invalid"}`);
+    if (!idCheck.success)
+      throw new FlotillaError("invalid_input", `task id "${s.id}" ${idCheck.error.issues[0]?.message ?? "is invalid"}`);
   }
   const id = s.id ?? newId("task");
-  if (deps.store.read.tasks.get(id)) throw new FlotillaError("already_exists", `a task with id "${id}" already exists`, { id });
+  if (deps.store.read.tasks.get(id))
+    throw new FlotillaError("already_exists", `a task with id "${id}" already exists`, { id });
 
   const config = deps.configFor(project);
   const agentName = s.agent ?? config.defaults.agent;
   const agent = resolveAgent(config, agentName);
   if (agent.provider.adapter === "scripted") {
     if (s.script === undefined) {
-      throw new FlotillaError("invalid_input", `task ${s.planKey ?? id}: agent "${agentName}" is the scripted agent and needs a script`);
+      throw new FlotillaError(
+        "invalid_input",
+        `task ${s.planKey ?? id}: agent "${agentName}" is the scripted agent and needs a script`,
+      );
     }
     ScriptSchema.parse(s.script);
   }
@@ -41,7 +59,10 @@ export async function prepareTask(deps: CreateTaskDeps, project: Project, spec: 
 
   const targetBranch = s.targetBranch ?? config.defaults.targetBranch ?? (await deps.git.currentBranch(project.path));
   if (targetBranch === undefined) {
-    throw new FlotillaError("invalid_input", `${project.path} has a detached HEAD: pass --target <branch> or set defaults.targetBranch`);
+    throw new FlotillaError(
+      "invalid_input",
+      `${project.path} has a detached HEAD: pass --target <branch> or set defaults.targetBranch`,
+    );
   }
   if ((await deps.git.tryRevParse(project.path, `refs/heads/${targetBranch}`)) === undefined) {
     throw new FlotillaError("invalid_input", `target branch "${targetBranch}" does not exist in ${project.path}`);
@@ -60,7 +81,7 @@ export async function prepareTask(deps: CreateTaskDeps, project: Project, spec: 
     writes: s.writes,
     dependsOn: s.dependsOn,
     priority: s.priority,
-    ...(spec.review !== undefined ? { review: spec.review as Task["review"] } : {}),
+    ...(spec.review !== undefined ? { review: spec.review } : {}),
     ...(s.planId !== undefined ? { planId: s.planId } : {}),
     ...(s.planKey !== undefined ? { planKey: s.planKey } : {}),
   });

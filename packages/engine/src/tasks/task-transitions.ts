@@ -17,7 +17,17 @@ const ALLOWED: Record<TaskStatusName, readonly TaskStatusName[]> = {
   conflicted: ["queued", "running", "merging", "awaiting_merge", "cancelled"],
   failed: ["queued", "cancelled"],
   cancelled: ["queued"],
-  interrupted: ["queued", "preparing", "running", "verifying", "reviewing", "awaiting_merge", "merging", "failed", "cancelled"],
+  interrupted: [
+    "queued",
+    "preparing",
+    "running",
+    "verifying",
+    "reviewing",
+    "awaiting_merge",
+    "merging",
+    "failed",
+    "cancelled",
+  ],
   merged: [],
 };
 
