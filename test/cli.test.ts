@@ -181,7 +181,10 @@ describe("the built CLI", () => {
     expect(resumed.status, resumed.stderr + resumed.stdout).toBe(0);
     expect(lastJsonLine(resumed.stdout)).toMatchObject({ tasks: [{ id: "crashy", status: "merged" }] });
     expect(readFileSync(join(repo, "log.txt"), "utf8")).toBe("one\ntwo\n");
-    expect(existsSync(logFile)).toBe(false);
+    // Landed: its branch is gone and its worktree was handed back (to the pool) or removed.
+    expect(git(repo, "branch", "--list", "flotilla/crashy")).toBe("");
+    expect(JSON.parse(runCli(["status", "crashy", "--json"], { env }).stdout).worktreePath).toBeUndefined();
+    expect(logFile).toContain("task-crashy-");
   });
 
   it("SIGTERM stops a running task cleanly: exit 130, no process left, resumable", async () => {

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createEngine, type Engine } from "@flotilla/engine";
@@ -179,5 +179,51 @@ describe("plans: the scheduler, write-locks, the workflow", () => {
     const reviews = engine.store.read.runs.listForTask(task?.id ?? "").filter((r) => r.role === "reviewer");
     expect(reviews).toHaveLength(2);
     expect(git(repo, "log", "--oneline", "main")).not.toMatch(/add a file/);
+  });
+
+  it("hands a landed task's worktree to the next task through the pool: renamed for it, nothing of the last task left", async () => {
+    writeFileSync(join(repo, ".gitignore"), ".cache/\n");
+    git(repo, "add", ".gitignore");
+    git(repo, "commit", "-qm", "ignore the cache");
+    const { byKey, events } = await run(
+      {
+        tasks: [
+          {
+            id: "first",
+            prompt: "leave junk behind",
+            writes: ["first.txt"],
+            review: false,
+            script: [
+              { write: { path: "first.txt", content: "1\n" } },
+              { run: { cmd: "mkdir -p .cache && echo secret > .cache/junk" } },
+            ],
+          },
+          {
+            id: "second",
+            prompt: "check the worktree is clean",
+            dependsOn: ["first"],
+            writes: ["second.txt"],
+            review: false,
+            script: [{ run: { cmd: "test ! -e .cache/junk" } }, { write: { path: "second.txt", content: "2\n" } }],
+          },
+        ],
+      },
+      2,
+    );
+    expect(byKey.get("first")?.state, JSON.stringify(byKey.get("first")?.state)).toMatchObject({ status: "merged" });
+    expect(byKey.get("second")?.state.status).toBe("merged");
+    const created = events.flatMap((e) =>
+      e.payload.type === "worktree.created" && !e.payload.reused ? [e.payload.path] : [],
+    );
+    expect(created).toHaveLength(2);
+    expect(created[1]).toContain(`task-${byKey.get("second")?.id ?? ""}-`);
+    // One worktree served both: the pool now holds it idle, under the second task's name.
+    const pool = engine.store.read.pool.list({});
+    expect(
+      pool.map((p) => p.path),
+      JSON.stringify({ pool, created }),
+    ).toEqual([created[1]]);
+    expect(pool[0]?.state).toBe("idle");
+    expect(git(repo, "worktree", "list").split("\n")).toHaveLength(2);
   });
 });

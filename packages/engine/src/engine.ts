@@ -17,6 +17,8 @@ import type { HomePaths, PipelineDeps } from "./run/pipeline-deps.js";
 import { reconcile, type ReconcileReport } from "./run/reconcile.js";
 import { abortTask, requestMerge, requeueTask } from "./run/task-actions.js";
 import { createStore, type Store } from "./store/index.js";
+import { createWorktreePool } from "./worktree-pool/index.js";
+import { worktreeDirFor } from "./run/prepare-worktree.js";
 import { createTask } from "./tasks/create-task.js";
 
 export interface EngineOptions {
@@ -94,9 +96,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const adapters = new Map<AdapterKind, AgentAdapter>([["scripted", createScriptedAdapter({ stateDir: home.state })]]);
   const baseEnv: Record<string, string | undefined> = { ...env };
   delete baseEnv[MARKER_ENV];
+  const pool = createWorktreePool({ store, git, dirFor: (project) => worktreeDirFor({ home, configFor }, project) });
   const deps: PipelineDeps = {
     store,
     git,
+    pool,
     home,
     self: { pid: process.pid, startedAt: processStartTime(process.pid) ?? String(Date.now()) },
     adapters,

@@ -75,6 +75,8 @@ export const ConfigSchema = z
       .object({
         /** Where task worktrees live; outside the repo by default (the data dir). */
         baseDir: z.string().min(1).optional(),
+        /** Idle worktrees kept per project and reused (reset to the task's base; nothing survives). 0 turns the pool off. */
+        pool: z.number().int().min(0).max(32).default(2),
         cleanup: z
           .object({ onSuccess: CleanupPolicySchema.default("remove"), onFailure: CleanupPolicySchema.default("keep") })
           .strict()

@@ -16,7 +16,7 @@ import {
   worktreeRemove,
   worktreeReset,
 } from "./worktrees.js";
-import { worktreeAddDetached, worktreeDetach, worktreeSwitch } from "./worktree-switch.js";
+import { worktreeAddDetached, worktreeDetach, worktreeMove, worktreeSwitch } from "./worktree-switch.js";
 
 export type {
   BranchInfo,
@@ -64,6 +64,7 @@ export function createGit(options: GitRunnerOptions = {}): Git {
     worktreeSwitch: (opts) => worktreeSwitch(git, opts),
     worktreeDetach: (worktreePath) => worktreeDetach(git, worktreePath),
     worktreeAddDetached: (repo, path, base) => worktreeAddDetached(git, repo, path, base),
+    worktreeMove: (repo, from, to) => worktreeMove(git, repo, from, to),
 
     status: (dir) => status(git, dir),
     commitAll: (dir, opts) => commitAll(git, dir, opts),

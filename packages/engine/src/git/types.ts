@@ -123,6 +123,8 @@ export interface Git {
   worktreeDetach(worktreePath: string): Promise<string>;
   /** A new linked worktree on a detached HEAD at `base`; returns the commit. */
   worktreeAddDetached(repo: string, path: string, base: string): Promise<string>;
+  /** Renames a linked worktree (never the main checkout). */
+  worktreeMove(repo: string, from: string, to: string): Promise<void>;
 
   status(dir: string): Promise<StatusEntry[]>;
   commitAll(dir: string, options: CommitAllOptions): Promise<CommitResult | undefined>;

@@ -66,3 +66,15 @@ async function linkedWorktreeTop(git: GitRunner, path: string): Promise<string> 
   }
   return top;
 }
+
+/**
+ * Renames a linked worktree (`git worktree move`): a pooled worktree handed to a task takes the
+ * task's own name, `task-{id}-{timestamp}`, and keeps it while the task holds it.
+ */
+export async function worktreeMove(git: GitRunner, repo: string, from: string, to: string): Promise<void> {
+  assertAbsoluteDir("repository", repo);
+  assertAbsoluteDir("worktree path", from);
+  assertAbsoluteDir("new worktree path", to);
+  await linkedWorktreeTop(git, from);
+  await git.run(repo, ["worktree", "move", from, to]);
+}

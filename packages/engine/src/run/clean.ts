@@ -43,8 +43,9 @@ export async function cleanProject(
   const ours = worktreeDirFor(deps, project);
   await git.worktreePrune(project.path);
 
+  const pooled = new Set(store.read.pool.list({ projectId: project.id }).map((e) => e.path));
   for (const wt of await git.worktreeList(project.path)) {
-    if (!isUnder(ours, wt.path) || inUse.has(wt.path)) continue;
+    if (!isUnder(ours, wt.path) || inUse.has(wt.path) || pooled.has(wt.path)) continue;
     const changes = await git.status(wt.path).catch(() => []);
     if (changes.length > 0) {
       report.kept.push({ what: wt.path, why: `${changes.length} uncommitted change(s)` });

@@ -2,6 +2,7 @@ import type { AdapterKind, Config, Project } from "@flotilla/protocol";
 import type { AgentAdapter } from "../agents/types.js";
 import type { Git } from "../git/index.js";
 import type { Store } from "../store/index.js";
+import type { WorktreePool } from "../worktree-pool/index.js";
 
 /** Where Flotilla keeps its own files (see config/paths.ts for how the home is chosen). */
 export interface HomePaths {
@@ -25,6 +26,8 @@ export interface PipelineDeps {
   home: HomePaths;
   self: ProcessIdentity;
   adapters: ReadonlyMap<AdapterKind, AgentAdapter>;
+  /** Idle worktrees handed to tasks (reset to their base) instead of a fresh `git worktree add`. */
+  pool: WorktreePool;
   configFor(project: Project): Config;
   /** The environment agents and verify commands start from (the caller's, minus Flotilla's own markers). */
   baseEnv: Record<string, string | undefined>;

@@ -6,7 +6,7 @@ import { moveTask } from "../tasks/task-transitions.js";
 import type { PipelineDeps } from "./pipeline-deps.js";
 
 /** The folder that holds one project's task worktrees: outside the repo, one per project path. */
-export function worktreeDirFor(deps: PipelineDeps, project: Project): string {
+export function worktreeDirFor(deps: Pick<PipelineDeps, "home" | "configFor">, project: Project): string {
   const configured = deps.configFor(project).worktrees.baseDir;
   const base = configured ?? deps.home.worktrees;
   const tag = createHash("sha256").update(project.path).digest("hex").slice(0, 8);
@@ -39,7 +39,11 @@ export async function prepareWorktree(deps: PipelineDeps, task: Task, project: P
   const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "");
   const path = join(worktreeDirFor(deps, project), `task-${task.id}-${stamp}`);
   const branchExisted = await git.branchExists(project.path, task.branch);
-  await git.worktreeAdd(project.path, { path, branch: task.branch, base });
+  if (deps.configFor(project).worktrees.pool > 0) {
+    await deps.pool.take(project, { branch: task.branch, base, taskId: task.id, path });
+  } else {
+    await git.worktreeAdd(project.path, { path, branch: task.branch, base });
+  }
   const baseCommit = branchExisted && task.baseCommit ? task.baseCommit : base;
   store.write((ctx) => {
     ctx.tasks.patch(task.id, { worktreePath: path, baseCommit }, ctx.now);

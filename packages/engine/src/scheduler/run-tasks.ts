@@ -39,8 +39,10 @@ export async function runTasks(
 ): Promise<Task[]> {
   const driving = new Map<string, Promise<unknown>>();
   let landing: Promise<void> | undefined;
+  const landingIds = new Set<string>();
   let wake: () => void = () => undefined;
   const unsubscribe = deps.store.subscribe(() => wake());
+  const upkeep = startPoolUpkeep(deps, taskIds, options.concurrency);
   try {
     for (;;) {
       const tasks = taskIds.map((id) => deps.store.read.tasks.get(id)).filter((t): t is Task => t !== undefined);
@@ -54,7 +56,9 @@ export async function runTasks(
         perProvider: config?.defaults.providerConcurrency ?? {},
       };
       const inRun = new Set(tasks.map((t) => t.id));
-      const sched = tasks.map((t) => toSched(deps, t, driving.has(t.id), inRun));
+      // Tasks the queue is landing count as active until it is done with them (merged AND cleaned
+      // up), so a dependent starts after its dependency's worktree went back to the pool.
+      const sched = tasks.map((t) => toSched(deps, t, driving.has(t.id) || landingIds.has(t.id), inRun));
       const { start, waiting } = pickRunnable(sched, limits);
       recordWaits(deps, tasks, waiting);
       for (const id of start) drive(id);
@@ -68,10 +72,12 @@ export async function runTasks(
       );
       if (options.autoMerge !== false && !landing && landable.length > 0 && project) {
         const targets = [...new Set(landable.map((t) => t.targetBranch))];
+        for (const t of landable) landingIds.add(t.id);
         landing = (async () => {
           for (const target of targets) await landReady(deps, project, target, options.shutdown);
         })().finally(() => {
           landing = undefined;
+          landingIds.clear();
           wake();
         });
       }
@@ -87,6 +93,7 @@ export async function runTasks(
     await Promise.allSettled([...driving.values(), ...(landing ? [landing] : [])]);
   } finally {
     unsubscribe();
+    await upkeep.finish();
   }
   return taskIds.map((id) => deps.store.read.tasks.get(id)).filter((t): t is Task => t !== undefined);
 
@@ -161,4 +168,25 @@ function recordWaits(
       if (text !== undefined) ctx.emit({ type: "task.waiting", taskId: t.id, reason: text });
     }
   });
+}
+
+/**
+ * The worktree pool's upkeep around a run: worktrees are created ahead of demand for the tasks
+ * that will have to wait for a slot, and the surplus is removed once the run is idle.
+ */
+function startPoolUpkeep(deps: PipelineDeps, taskIds: readonly string[], concurrency: number | undefined) {
+  const first = taskIds.map((id) => deps.store.read.tasks.get(id)).find((t) => t !== undefined);
+  const project = first && deps.store.read.projects.get(first.projectId);
+  if (!project) return { finish: async () => undefined };
+  const config = deps.configFor(project);
+  const size = config.worktrees.pool;
+  const waiting = taskIds.length - (concurrency ?? config.defaults.concurrency);
+  const warming =
+    size > 0 && waiting > 0 ? deps.pool.prewarm(project, Math.min(size, waiting)).catch(() => []) : Promise.resolve([]);
+  return {
+    async finish() {
+      await warming;
+      if (size > 0) await deps.pool.trim(project, size).catch(() => []);
+    },
+  };
 }

@@ -11,6 +11,8 @@ export interface TakeOptions {
   base: string;
   /** The task the worktree is for (recorded in the pool). */
   taskId?: string;
+  /** The path the task's worktree should have (a reused one is moved there); default `pool-<n>`. */
+  path?: string;
 }
 
 export interface TakenWorktree {
@@ -54,14 +56,40 @@ export function createWorktreePool(deps: WorktreePoolDeps): WorktreePool {
         // First make it exactly its HEAD (a stopped rebase, untracked and ignored files go), then switch.
         await git.worktreeReset(entry.path, "HEAD");
         const switched = await git.worktreeSwitch({ path: entry.path, branch: options.branch, base: options.base });
-        return { ...switched, fromPool: true };
+        if (options.path === undefined || samePath(options.path, entry.path)) return { ...switched, fromPool: true };
+        await git.worktreeMove(project.path, entry.path, options.path);
+        const moved = options.path;
+        store.write((ctx) => {
+          ctx.pool.delete(entry.path);
+          ctx.pool.insert({
+            ...entry,
+            path: moved,
+            state: "taken",
+            ...(options.taskId !== undefined ? { taskId: options.taskId } : {}),
+            updatedAt: ctx.now,
+          });
+        });
+        return { ...switched, path: moved, fromPool: true };
       } catch (err) {
         // Most likely the caller's (a branch checked out elsewhere, a bad base): the worktree stays pooled.
         store.write((ctx) => ctx.pool.setState(entry.path, "idle", undefined, ctx.now));
         throw err;
       }
     }
-    const path = reservePath(deps, project, "taken", options.taskId);
+    const path = options.path ?? reservePath(deps, project, "taken", options.taskId);
+    if (options.path !== undefined) {
+      const wanted = options.path;
+      store.write((ctx) =>
+        ctx.pool.insert({
+          path: wanted,
+          projectId: project.id,
+          state: "taken",
+          ...(options.taskId !== undefined ? { taskId: options.taskId } : {}),
+          createdAt: ctx.now,
+          updatedAt: ctx.now,
+        }),
+      );
+    }
     try {
       const added = await git.worktreeAdd(project.path, { path, branch: options.branch, base: options.base });
       return { ...added, fromPool: false };
