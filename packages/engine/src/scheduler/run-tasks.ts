@@ -1,6 +1,7 @@
 import type { Task, TaskStatusName } from "@flotilla/protocol";
 import { resolveAgent } from "../config/index.js";
 import { driveTask } from "../run/drive-task.js";
+import { acquire, listActive, release, releaseStale, heartbeat } from "../leases/index.js";
 import type { PipelineDeps } from "../run/pipeline-deps.js";
 import { landReady } from "./land.js";
 import { describeWait, pickRunnable, type SchedStatus, type SchedTask } from "./ready-set.js";
@@ -56,12 +57,13 @@ export async function runTasks(
         perProvider: config?.defaults.providerConcurrency ?? {},
       };
       const inRun = new Set(tasks.map((t) => t.id));
+      const foreign = project ? syncLeases(deps, project.id, tasks, config?.defaults.leaseTimeoutMs ?? 60_000) : [];
       // Tasks the queue is landing count as active until it is done with them (merged AND cleaned
       // up), so a dependent starts after its dependency's worktree went back to the pool.
       const sched = tasks.map((t) => toSched(deps, t, driving.has(t.id) || landingIds.has(t.id), inRun));
-      const { start, waiting } = pickRunnable(sched, limits);
+      const { start, waiting } = pickRunnable([...sched, ...foreign], limits);
       recordWaits(deps, tasks, waiting);
-      for (const id of start) drive(id);
+      for (const id of start) if (takeLease(deps, tasks.find((t) => t.id === id))) drive(id);
 
       // Conflicts sent back by the merge queue go to their agent (the driver decides if allowed).
       for (const t of tasks)
@@ -81,7 +83,11 @@ export async function runTasks(
           wake();
         });
       }
-      if (driving.size === 0 && !landing && start.length === 0) break;
+      // Done when nothing runs, lands or can start — unless a task waits for a lock another
+      // Flotilla process holds: that lease ends (released, or stale) and the task goes on.
+      const foreignIds = new Set(foreign.map((f) => f.id));
+      const waitsOnForeign = Object.values(waiting).some((w) => w.kind === "lock" && foreignIds.has(w.holder));
+      if (driving.size === 0 && !landing && start.length === 0 && !waitsOnForeign) break;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, TICK_MS);
         wake = () => {
@@ -189,4 +195,39 @@ function startPoolUpkeep(deps: PipelineDeps, taskIds: readonly string[], concurr
       if (size > 0) await deps.pool.trim(project, size).catch(() => []);
     },
   };
+}
+
+/**
+ * Write-lock leases (seed 001's locks with stale detection): stale leases are released (holder
+ * gone, or silent past the timeout), ours are heartbeated and released once our task is merged
+ * or failed; leases other Flotilla processes hold come back as active lock holders, so a task
+ * here never overlaps a task running elsewhere.
+ */
+function syncLeases(deps: PipelineDeps, projectId: string, tasks: readonly Task[], timeoutMs: number): SchedTask[] {
+  releaseStale(deps.store, { timeoutMs, projectId });
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const foreign: SchedTask[] = [];
+  for (const lease of listActive(deps.store, projectId)) {
+    const task = byId.get(lease.taskId);
+    if (!task) {
+      foreign.push({ id: lease.taskId, dependsOn: [], writes: lease.globs, priority: 0, createdAt: lease.acquiredAt, agent: "", provider: "", status: "active" });
+      continue;
+    }
+    const s = task.state.status;
+    if (s === "merged" || s === "failed" || s === "cancelled") release(deps.store, task.id);
+    else if (lease.ownerPid === deps.self.pid && lease.ownerStartedAt === deps.self.startedAt) {
+      if (Date.now() - Date.parse(lease.heartbeatAt) > timeoutMs / 4) heartbeat(deps.store, task.id);
+    }
+  }
+  return foreign;
+}
+
+function takeLease(deps: PipelineDeps, task: Task | undefined): boolean {
+  if (!task) return false;
+  try {
+    acquire(deps.store, { taskId: task.id, projectId: task.projectId, globs: task.writes, owner: deps.self });
+    return true;
+  } catch {
+    return false; // a live process elsewhere holds it: it waits
+  }
 }
