@@ -48,9 +48,13 @@ describe("write-lock leases across Flotilla processes", () => {
     // The next command reconciles: the holder's orphaned agent is ended, its task interrupted.
     const after = runCli(["status", "--json"], { env });
     expect(after.stderr).toMatch(/interrupted/);
-    const holderTask = (JSON.parse(after.stdout) as { id: string; planKey?: string; state: { status: string } }[]).find((t) => t.planKey === "holder");
+    const holderTask = (JSON.parse(after.stdout) as { id: string; planKey?: string; state: { status: string } }[]).find(
+      (t) => t.planKey === "holder",
+    );
     expect(holderTask?.state.status).toBe("interrupted");
-    const runs = (JSON.parse(runCli(["status", holderTask?.id ?? "", "--json"], { env }).stdout) as { runs: { marker: string }[] }).runs;
+    const runs = (
+      JSON.parse(runCli(["status", holderTask?.id ?? "", "--json"], { env }).stdout) as { runs: { marker: string }[] }
+    ).runs;
     expect(findProcessesByMarker(runs[0]?.marker ?? "none")).toEqual([]);
   }, 90_000);
 });

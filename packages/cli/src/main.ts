@@ -6,6 +6,7 @@ import { registerEnqueue } from "./commands/enqueue.js";
 import { registerMetrics } from "./commands/metrics.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerValidate } from "./commands/validate.js";
+import { registerWatch } from "./commands/watch.js";
 import { registerInit } from "./commands/init.js";
 import { registerProject } from "./commands/project.js";
 import { registerRun } from "./commands/run.js";
@@ -30,6 +31,7 @@ Environment: FLOTILLA_HOME (state dir), XDG_CONFIG_HOME (global config), NO_COLO
   registerRun(program);
   registerPlan(program);
   registerEnqueue(program);
+  registerWatch(program);
   registerStatus(program);
   registerTaskControl(program);
   registerClean(program);

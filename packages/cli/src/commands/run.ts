@@ -66,7 +66,7 @@ function isPlanFile(arg: string): boolean {
   return /\.(ya?ml|json)$/i.test(arg) && existsSync(arg) && statSync(arg).isFile();
 }
 
-function parseConcurrency(value: string | undefined): number | undefined {
+export function parseConcurrency(value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > 64) {

@@ -12,6 +12,10 @@ export interface RunTasksOptions {
   concurrency?: number;
   /** Land tasks through the merge queue as they become ready (default true). */
   autoMerge?: boolean;
+  /** More tasks to take on as they appear (e.g. tickets from a watched backlog), read each tick. */
+  more?: () => readonly string[];
+  /** Keep going when idle, until `shutdown` (a watcher feeding `more`). */
+  keepRunning?: boolean;
 }
 
 const TICK_MS = 250;
@@ -46,7 +50,8 @@ export async function runTasks(
   const upkeep = startPoolUpkeep(deps, taskIds, options.concurrency);
   try {
     for (;;) {
-      const tasks = taskIds.map((id) => deps.store.read.tasks.get(id)).filter((t): t is Task => t !== undefined);
+      const ids = options.more ? [...new Set([...taskIds, ...options.more()])] : taskIds;
+      const tasks = ids.map((id) => deps.store.read.tasks.get(id)).filter((t): t is Task => t !== undefined);
       if (options.shutdown.aborted) break;
 
       const project = tasks[0] && deps.store.read.projects.get(tasks[0].projectId);
@@ -63,7 +68,14 @@ export async function runTasks(
       const sched = tasks.map((t) => toSched(deps, t, driving.has(t.id) || landingIds.has(t.id), inRun));
       const { start, waiting } = pickRunnable([...sched, ...foreign], limits);
       recordWaits(deps, tasks, waiting);
-      for (const id of start) if (takeLease(deps, tasks.find((t) => t.id === id))) drive(id);
+      for (const id of start)
+        if (
+          takeLease(
+            deps,
+            tasks.find((t) => t.id === id),
+          )
+        )
+          drive(id);
 
       // Conflicts sent back by the merge queue go to their agent (the driver decides if allowed).
       for (const t of tasks)
@@ -87,7 +99,7 @@ export async function runTasks(
       // Flotilla process holds: that lease ends (released, or stale) and the task goes on.
       const foreignIds = new Set(foreign.map((f) => f.id));
       const waitsOnForeign = Object.values(waiting).some((w) => w.kind === "lock" && foreignIds.has(w.holder));
-      if (driving.size === 0 && !landing && start.length === 0 && !waitsOnForeign) break;
+      if (driving.size === 0 && !landing && start.length === 0 && !waitsOnForeign && !options.keepRunning) break;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, TICK_MS);
         wake = () => {
@@ -101,7 +113,8 @@ export async function runTasks(
     unsubscribe();
     await upkeep.finish();
   }
-  return taskIds.map((id) => deps.store.read.tasks.get(id)).filter((t): t is Task => t !== undefined);
+  const all = options.more ? [...new Set([...taskIds, ...options.more()])] : taskIds;
+  return all.map((id) => deps.store.read.tasks.get(id)).filter((t): t is Task => t !== undefined);
 
   function drive(id: string): void {
     const p = driveTask(deps, id, { shutdown: options.shutdown, autoMerge: options.autoMerge !== false })
@@ -210,7 +223,16 @@ function syncLeases(deps: PipelineDeps, projectId: string, tasks: readonly Task[
   for (const lease of listActive(deps.store, projectId)) {
     const task = byId.get(lease.taskId);
     if (!task) {
-      foreign.push({ id: lease.taskId, dependsOn: [], writes: lease.globs, priority: 0, createdAt: lease.acquiredAt, agent: "", provider: "", status: "active" });
+      foreign.push({
+        id: lease.taskId,
+        dependsOn: [],
+        writes: lease.globs,
+        priority: 0,
+        createdAt: lease.acquiredAt,
+        agent: "",
+        provider: "",
+        status: "active",
+      });
       continue;
     }
     const s = task.state.status;
