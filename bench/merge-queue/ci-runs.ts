@@ -62,12 +62,13 @@ async function main(): Promise<void> {
   const seeds = Number(process.argv[3] ?? 20);
   console.log(`merge queue CI runs per merged task: ${tasks} tasks x ${seeds} seeds per row, all queued at once\n`);
   const rows: string[][] = [["p", "strategy", "avg batch", "CI runs/merged", "/ floor", "/ serial"]];
+  const ratios: string[] = [];
   for (const p of [0.05, 0.1]) {
     const floor = entropy(p) / (1 - p);
     const strategies: [string, SizePolicy][] = [
-      ["adaptive (ours, max 8)", (h) => batchSizeFor(estimateFailureRate(h))],
+      ["adaptive (ours: 2/sqrt(p), max 8)", (h) => batchSizeFor(estimateFailureRate(h))],
+      ["adaptive 1/sqrt(p), max 8", (h) => batchSizeFor(estimateFailureRate(h), 8, 1)],
       ["adaptive, true p known", () => batchSizeFor(p)],
-      ["adaptive 2/sqrt(p), max 8", (h) => batchSizeFor(estimateFailureRate(h), 8, 2)],
       ["adaptive 2/sqrt(p), max 16", (h) => batchSizeFor(estimateFailureRate(h), 16, 2)],
       ...[2, 4, 6, 8, 12].map((b): [string, SizePolicy] => [`fixed batch ${b} + bisection`, () => b]),
     ];
@@ -89,6 +90,10 @@ async function main(): Promise<void> {
     const serialPerMerged = serial.runs / serial.merged;
     for (const [name, t] of results) {
       const perMerged = t.runs / t.merged;
+      if (name.startsWith("adaptive (ours")) {
+        ratios.push(`CI runs per merged task at p=${p}: ratio ${(perMerged / floor).toFixed(2)} (ours ${perMerged.toFixed(3)} / floor ${floor.toFixed(3)})`);
+        ratios.push(`CI runs per merged task at p=${p}: ratio ${(perMerged / serialPerMerged).toFixed(2)} (ours / serial queue ${serialPerMerged.toFixed(3)})`);
+      }
       rows.push([
         p.toFixed(2),
         name,
@@ -111,6 +116,8 @@ async function main(): Promise<void> {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? "").length)));
   for (const r of rows)
     console.log(r.map((cell, c) => (c === 1 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  "));
+  console.log("");
+  for (const line of ratios) console.log(line);
 }
 
 await main();

@@ -17,12 +17,15 @@ const oracle = (bad: ReadonlySet<number>) => (length: number) => ![...bad].some(
 
 describe("batchSizeFor", () => {
   it("is round(1/sqrt(p)) clamped to 1..maxBatch", () => {
-    expect(batchSizeFor(0.1)).toBe(3);
-    expect(batchSizeFor(0.05)).toBe(4);
-    expect(batchSizeFor(0.02)).toBe(7);
-    expect(batchSizeFor(0.01)).toBe(8);
-    expect(batchSizeFor(0.01, 16)).toBe(10);
-    expect(batchSizeFor(0.3)).toBe(2);
+    expect(batchSizeFor(0.1)).toBe(6);
+    expect(batchSizeFor(0.05)).toBe(8);
+    expect(batchSizeFor(0.05, 16)).toBe(9);
+    expect(batchSizeFor(0.1, 8, 1)).toBe(3);
+    expect(batchSizeFor(0.05, 8, 1)).toBe(4);
+    expect(batchSizeFor(0.01, 16, 1)).toBe(10);
+    expect(batchSizeFor(0.3)).toBe(4);
+    expect(batchSizeFor(0.37)).toBe(3);
+    expect(batchSizeFor(0.39)).toBe(1); // past Ungar's bound, one at a time
     expect(batchSizeFor(0.5)).toBe(1);
     expect(batchSizeFor(1)).toBe(1);
     expect(batchSizeFor(0)).toBe(8);
