@@ -110,6 +110,15 @@ describe("the built CLI", () => {
     expect(shelly.status).toBe(2);
     expect(shelly.stderr).toMatch(/without a shell/);
 
+    const badPlan = join(root.path, "cycle.yaml");
+    writeFileSync(
+      badPlan,
+      "tasks:\n  - id: a\n    prompt: a\n    dependsOn: [b]\n  - id: b\n    prompt: b\n    dependsOn: [a]\n",
+    );
+    const cyclic = runCli(["run", badPlan, "--repo", repo], { env });
+    expect(cyclic.status).toBe(2);
+    expect(cyclic.stderr).toMatch(/cycle\.yaml:4:\d+: .*cycle: a → b → a/);
+
     const status = runCli(["status", "--json"], { env });
     expect(JSON.parse(status.stdout)).toEqual([]);
     expect(git(repo, "rev-parse", "main")).toBe(headBefore);

@@ -91,8 +91,12 @@ async function main(): Promise<void> {
     for (const [name, t] of results) {
       const perMerged = t.runs / t.merged;
       if (name.startsWith("adaptive (ours")) {
-        ratios.push(`CI runs per merged task at p=${p}: ratio ${(perMerged / floor).toFixed(2)} (ours ${perMerged.toFixed(3)} / floor ${floor.toFixed(3)})`);
-        ratios.push(`CI runs per merged task at p=${p}: ratio ${(perMerged / serialPerMerged).toFixed(2)} (ours / serial queue ${serialPerMerged.toFixed(3)})`);
+        ratios.push(
+          `CI runs per merged task at p=${p}: ratio ${(perMerged / floor).toFixed(2)} (ours ${perMerged.toFixed(3)} / floor ${floor.toFixed(3)})`,
+        );
+        ratios.push(
+          `CI runs per merged task at p=${p}: ratio ${(perMerged / serialPerMerged).toFixed(2)} (ours / serial queue ${serialPerMerged.toFixed(3)})`,
+        );
       }
       rows.push([
         p.toFixed(2),
