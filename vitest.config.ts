@@ -8,6 +8,9 @@ export default defineConfig({
     alias: {
       "@flotilla/protocol": src("protocol"),
       "@flotilla/engine": src("engine"),
+      "@flotilla/client": src("client"),
+      "@flotilla/server": src("server"),
+      "@flotilla/mock-llm": src("mock-llm"),
     },
   },
   test: {
