@@ -3,7 +3,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createEngine } from "@flotilla/engine";
-import { git, isolatedEnv, lastJsonLine, makeRepo, runCli, tempDir } from "./support/fixtures.js";
+import { git, isolatedEnv, lastJsonLine, makeRepo, ROOT, runCli, tempDir } from "./support/fixtures.js";
 
 describe("the project registry", () => {
   let root: ReturnType<typeof tempDir>;
@@ -123,6 +123,11 @@ describe("logs, ci and clean", () => {
       .split("\n")
       .map((l) => JSON.parse(l) as { seq: number });
     expect(jsonLogs.map((e) => e.seq)).toEqual([...jsonLogs.map((e) => e.seq)].sort((a, b) => a - b));
+    const messages = runCli(["logs", "note", "--messages"], { env }).stdout;
+    expect(messages).toMatch(/── run_[0-9a-z]{26} · scripted · attempt 1/);
+    expect(messages).toMatch(/agent: hello from the agent/);
+    expect(messages).toMatch(/→ write \{"path":"n.txt"\}/);
+    expect(messages).not.toMatch(/verify/);
     const ci = runCli(["ci", commit.slice(0, 8), "--json"], { env });
     expect(ci.status).toBe(0);
     expect(JSON.parse(ci.stdout)).toMatchObject({ commit, status: "pass", command: ["npm", "test", "--silent"] });
@@ -159,5 +164,42 @@ describe("logs, ci and clean", () => {
     // The pool's idle worktree is not an orphan.
     expect(git(repo, "worktree", "list")).toContain(`task-landed-`);
     expect(JSON.stringify(JSON.parse(clean.stdout))).toContain("uncommitted");
+  });
+});
+
+describe("flotilla doctor", () => {
+  let root: ReturnType<typeof tempDir>;
+  beforeEach(() => (root = tempDir("flotilla-doctor-")));
+  afterEach(() => root.cleanup());
+
+  it("finds the installed agent CLIs and their versions, and says how to fix the missing ones", () => {
+    const env = isolatedEnv(root.path, { PATH: "/usr/bin:/bin", HOME: root.path, ANTHROPIC_API_KEY: "" });
+    const bare = runCli(["doctor", "--json"], { env });
+    expect(bare.status).toBe(0); // the default agent (scripted) is usable
+    const missing = JSON.parse(bare.stdout) as {
+      git: { ok: boolean };
+      agents: { provider: string; ok: boolean; fixes: string[] }[];
+    };
+    expect(missing.git.ok).toBe(true);
+    const claude = missing.agents.find((a) => a.provider === "claude-code");
+    expect(claude?.ok).toBe(false);
+    expect(claude?.fixes.join(" ")).toMatch(/npm install -g @anthropic-ai\/claude-code/);
+
+    const withBins = runCli(["doctor", "--json"], {
+      env: { ...env, PATH: `${join(ROOT, "node_modules", ".bin")}:/usr/bin:/bin`, ANTHROPIC_API_KEY: "sk-test" },
+    });
+    const found = JSON.parse(withBins.stdout) as {
+      agents: { provider: string; ok: boolean; version?: string; configured: boolean }[];
+    };
+    expect(found.agents.find((a) => a.provider === "claude-code")).toMatchObject({
+      ok: true,
+      configured: true,
+      version: expect.stringMatching(/2\.1\.197/),
+    });
+    expect(found.agents.find((a) => a.provider === "codex")).toMatchObject({
+      ok: true,
+      version: expect.stringMatching(/0\.169\.0/),
+    });
+    expect(withBins.stdout).not.toContain("sk-test");
   });
 });

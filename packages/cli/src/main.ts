@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { exitState, reportError } from "./action.js";
 import { registerClean } from "./commands/clean.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerDoctor } from "./commands/doctor.js";
 import { registerEnqueue } from "./commands/enqueue.js";
 import { registerMetrics } from "./commands/metrics.js";
 import { registerPlan } from "./commands/plan.js";
@@ -36,6 +37,7 @@ Environment: FLOTILLA_HOME (state dir), XDG_CONFIG_HOME (global config), NO_COLO
   registerTaskControl(program);
   registerClean(program);
   registerMetrics(program);
+  registerDoctor(program);
   registerDemo(program);
   program.exitOverride();
   return program;
@@ -43,6 +45,13 @@ Environment: FLOTILLA_HOME (state dir), XDG_CONFIG_HOME (global config), NO_COLO
 
 /** Runs the CLI; returns the exit code (documented in exit-codes.ts). */
 export async function main(argv: string[]): Promise<number> {
+  // `flotilla status | head`: a closed pipe ends the output, not the process with a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === "EPIPE") process.exit(0);
+      throw err;
+    });
+  }
   const program = buildProgram();
   exitState.code = EXIT.ok;
   try {

@@ -16,3 +16,4 @@ export * from "./metrics/index.js";
 export * as leases from "./leases/index.js";
 export * from "./worktree-pool/index.js";
 export { processMergeQueue, type MergeQueueReport } from "./merge-queue/index.js";
+export { checkAgents, type AgentCheck } from "./doctor/check-agents.js";

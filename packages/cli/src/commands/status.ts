@@ -6,8 +6,11 @@ import { withContext } from "../context.js";
 import { EXIT } from "../exit-codes.js";
 import { describeState, statusColor } from "../output.js";
 import { describeEvent } from "../progress.js";
+import type { FlotillaEvent } from "@flotilla/protocol";
+import type { Output } from "../output.js";
 
 interface Opts {
+  messages?: boolean;
   json?: boolean;
   project?: string;
   all?: boolean;
@@ -68,6 +71,7 @@ export function registerStatus(program: Command): void {
     .command("logs")
     .argument("<task>", "task id")
     .option("-f, --follow", "keep printing new events until the task comes to rest")
+    .option("--messages", "only the conversation: each run's messages, tool calls and results, usage")
     .option("--verbose", "include tool calls and raw output lines", true)
     .option("--json", "print events as JSON lines")
     .description("show a task's event log: status changes, agent messages, tool calls, output, verify, merge")
@@ -80,7 +84,12 @@ export function registerStatus(program: Command): void {
             const events = engine.store.read.events.since(seq, { taskId, limit: 5000 });
             for (const e of events) {
               seq = e.seq;
-              if (out.json) out.data(e);
+              if (opts.messages) {
+                const line = describeMessage(e, out);
+                if (line === undefined) continue;
+                if (out.json) out.data(e);
+                else out.say(line);
+              } else if (out.json) out.data(e);
               else {
                 const line = describeEvent(e, out, opts.verbose !== false);
                 if (line !== undefined) out.say(line);
@@ -114,4 +123,39 @@ export function registerStatus(program: Command): void {
         }),
       ),
     );
+}
+
+/** The conversation view of `logs --messages`: what was said and done, run by run. */
+function describeMessage(e: FlotillaEvent, out: Output): string | undefined {
+  const p = e.payload;
+  if (p.type === "run.started") return out.color("bold", `── ${p.runId} · ${p.agent} · attempt ${p.attempt}`);
+  if (p.type !== "run.agent-event") return undefined;
+  const a = p.event;
+  switch (a.type) {
+    case "message":
+      return `${out.color("magenta", "agent:")} ${a.text}`;
+    case "tool_call":
+      return `${out.color("cyan", "→")} ${a.name} ${JSON.stringify(a.input ?? {})}`;
+    case "tool_result": {
+      const first = a.output.split("\n").slice(0, 3).join(" ⏎ ");
+      return `${out.color(a.isError ? "red" : "gray", "←")} ${a.exitCode !== undefined ? `exit ${a.exitCode}: ` : ""}${first.slice(0, 200)}`;
+    }
+    case "usage":
+      return out.color(
+        "gray",
+        `usage: ${a.inputTokens} in / ${a.outputTokens} out${a.costUsd !== undefined ? `, $${a.costUsd.toFixed(4)}` : ""}`,
+      );
+    case "question":
+      return `${out.color("yellow", "question:")} ${a.question}`;
+    case "permission_request":
+      return `${out.color("yellow", "permission:")} ${a.tool} ${JSON.stringify(a.input ?? {})}`;
+    case "review":
+      return `review: ${a.verdict}${a.comments.length ? ` — ${a.comments.join("; ")}` : ""}`;
+    case "failed":
+      return `${out.color("red", "failed:")} ${a.reason}`;
+    case "session":
+    case "file_change":
+    case "done":
+      return undefined;
+  }
 }
