@@ -37,6 +37,7 @@ export function registerStatus(program: Command): void {
             }
             out.say(`${out.color("bold", task.id)}  ${task.title}`);
             out.say(`  status:   ${out.color(statusColor(task.state.status), describeState(task))}`);
+            if (task.waitingFor) out.say(`  waiting:  ${task.waitingFor}`);
             out.say(`  agent:    ${task.agent}   attempts: ${task.attempts}`);
             out.say(`  branch:   ${task.branch} → ${task.targetBranch}`);
             if (task.worktreePath) out.say(`  worktree: ${task.worktreePath}`);
@@ -58,9 +59,8 @@ export function registerStatus(program: Command): void {
           }
           if (tasks.length === 0) out.say('no tasks yet: `flotilla run "<prompt>" --script <file>` or `flotilla demo`');
           for (const t of tasks) {
-            out.say(
-              `${t.id.padEnd(32)} ${out.color(statusColor(t.state.status), describeState(t).padEnd(20))} ${t.title}`,
-            );
+            const why = t.state.status === "queued" && t.waitingFor ? out.color("gray", ` (${t.waitingFor})`) : "";
+            out.say(`${t.id.padEnd(32)} ${out.color(statusColor(t.state.status), describeState(t).padEnd(20))} ${t.title}${why}`);
           }
           return EXIT.ok;
         }),
