@@ -5,6 +5,7 @@ import { registerDemo } from "./commands/demo.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerEnqueue } from "./commands/enqueue.js";
 import { registerMetrics } from "./commands/metrics.js";
+import { registerMockLlm } from "./commands/mock-llm.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerValidate } from "./commands/validate.js";
 import { registerWatch } from "./commands/watch.js";
@@ -38,6 +39,7 @@ Environment: FLOTILLA_HOME (state dir), XDG_CONFIG_HOME (global config), NO_COLO
   registerClean(program);
   registerMetrics(program);
   registerDoctor(program);
+  registerMockLlm(program);
   registerDemo(program);
   program.exitOverride();
   return program;
