@@ -1,6 +1,8 @@
 import { join } from "node:path";
 import type { AdapterKind, CiStatus, Config, ConfigInput, Plan, Project, Task, TaskSpec } from "@flotilla/protocol";
 import { FlotillaError } from "@flotilla/protocol";
+import { createClaudeCodeAdapter } from "./agents/claude-code/index.js";
+import { createCodexAdapter } from "./agents/codex/index.js";
 import { createScriptedAdapter } from "./agents/scripted/scripted-adapter.js";
 import type { AgentAdapter } from "./agents/types.js";
 import { flotillaHome, loadConfig } from "./config/index.js";
@@ -93,7 +95,11 @@ export function createEngine(options: EngineOptions = {}): Engine {
     }
     return config;
   };
-  const adapters = new Map<AdapterKind, AgentAdapter>([["scripted", createScriptedAdapter({ stateDir: home.state })]]);
+  const adapters = new Map<AdapterKind, AgentAdapter>([
+    ["scripted", createScriptedAdapter({ stateDir: home.state })],
+    ["claude-code", createClaudeCodeAdapter({ stateDir: home.state })],
+    ["codex", createCodexAdapter({ stateDir: home.state })],
+  ]);
   const baseEnv: Record<string, string | undefined> = { ...env };
   delete baseEnv[MARKER_ENV];
   const pool = createWorktreePool({ store, git, dirFor: (project) => worktreeDirFor({ home, configFor }, project) });

@@ -18,3 +18,5 @@ export {
 export { startProcessTurn, failedTurn, DEFAULT_GRACE_MS, type ProcessTurnOptions } from "./process-turn.js";
 export * from "./scripted/index.js";
 // contract.ts is left out on purpose: it imports vitest, for test files only.
+export { createClaudeCodeAdapter } from "./claude-code/index.js";
+export { createCodexAdapter } from "./codex/index.js";

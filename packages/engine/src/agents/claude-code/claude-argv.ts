@@ -1,0 +1,54 @@
+import type { AgentTurnInput } from "../types.js";
+
+/** Switch off Claude Code's phone-home traffic (event logging, update checks) unless the caller set them. */
+export const CLAUDE_ENV_DEFAULTS: Readonly<Record<string, string>> = {
+  CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
+  DISABLE_AUTOUPDATER: "1",
+};
+
+/** Flags by which the provider's (or agent's) args choose the permission mode or the allowed tools. */
+const PERMISSION_MODE_FLAGS = ["--permission-mode", "--dangerously-skip-permissions"];
+const ALLOWED_TOOLS_FLAGS = ["--allowedTools", "--allowed-tools", "--dangerously-skip-permissions"];
+
+/** The defaults when the args say nothing: edits are accepted, Bash is allowed, everything else is denied. */
+export const DEFAULT_PERMISSION_ARGS = {
+  mode: ["--permission-mode", "acceptEdits"],
+  tools: ["--allowedTools", "Bash"],
+};
+
+export type ClaudeSession = { kind: "new"; id: string } | { kind: "resume"; id: string };
+
+/**
+ * The argv of one turn: `-p` with stream-json output, the session (chosen up front with
+ * `--session-id`, or `--resume`d), the default permissions unless the args choose their own,
+ * the agent's model and system prompt, then the provider's and agent's args exactly as
+ * configured (so they win where Claude takes the last of a repeated option), then `--` and the
+ * prompt (so a prompt starting with `-` is not read as an option, and a variadic option such
+ * as `--allowedTools` does not swallow it).
+ */
+export function claudeArgv(
+  input: Pick<AgentTurnInput, "args" | "model" | "systemPrompt" | "prompt">,
+  session: ClaudeSession,
+): string[] {
+  const argv = ["-p", "--output-format", "stream-json", "--verbose"];
+  argv.push(session.kind === "new" ? "--session-id" : "--resume", session.id);
+  if (!hasFlag(input.args, PERMISSION_MODE_FLAGS)) argv.push(...DEFAULT_PERMISSION_ARGS.mode);
+  if (!hasFlag(input.args, ALLOWED_TOOLS_FLAGS)) argv.push(...DEFAULT_PERMISSION_ARGS.tools);
+  if (input.model !== undefined && input.model !== "") argv.push("--model", input.model);
+  if (input.systemPrompt !== undefined && input.systemPrompt.trim() !== "") {
+    argv.push("--append-system-prompt", input.systemPrompt);
+  }
+  return [...argv, ...input.args, "--", input.prompt];
+}
+
+/** The child's environment: the caller's, plus the traffic opt-outs it did not set itself. */
+export function claudeEnv(env: Record<string, string | undefined>): Record<string, string | undefined> {
+  const out = { ...env };
+  for (const [key, value] of Object.entries(CLAUDE_ENV_DEFAULTS)) if (out[key] === undefined) out[key] = value;
+  return out;
+}
+
+/** Whether `args` holds one of `flags`, as `--flag`, `--flag value` or `--flag=value`. */
+export function hasFlag(args: readonly string[], flags: readonly string[]): boolean {
+  return args.some((arg) => flags.some((flag) => arg === flag || arg.startsWith(`${flag}=`)));
+}

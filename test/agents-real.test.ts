@@ -1,0 +1,248 @@
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createEngine, findProcessesByMarker, type Engine } from "@flotilla/engine";
+import {
+  claudeEnv,
+  CODEX_KEY_VAR,
+  codexConfigToml,
+  MOCK_API_KEY,
+  startMockLlm,
+  type MockLlm,
+} from "@flotilla/mock-llm";
+import type { ConfigInput, Task } from "@flotilla/protocol";
+import {
+  CLAUDE_BIN,
+  CODEX_BIN,
+  makeAgentHome,
+  realCliAvailable,
+  type AgentHome,
+} from "../packages/engine/src/agents/claude-code/real-cli-testing.js";
+import { makeRepo } from "./support/fixtures.js";
+
+/**
+ * The REAL Claude Code and Codex CLIs, driven through Flotilla (createTask + runTask on a real
+ * repo) against the project's mock LLM, each in an isolated home under .flotilla-test/ (not /tmp).
+ * The adapters' contract suites on the real binaries: agents/{claude-code,codex}/*-real.test.ts.
+ */
+
+const RESTARTED = "Flotilla was restarted";
+const SCRIPT = `
+- match: { prompt: ADD_GREETING }
+  turns:
+    - write: { path: src/greet.js, content: "module.exports = { greet: () => 'hello' };\\n" }
+    - write: { path: test/greet.test.js, content: "const test = require('node:test');\\nconst assert = require('node:assert');\\ntest('greet', () => assert.strictEqual(require('../src/greet.js').greet(), 'hello'));\\n" }
+    - bash: { command: "npm test" }
+    - text: Added greet() with a test; npm test passes.
+- match: { prompt: "${RESTARTED}" }
+  turns:
+    - write: { path: notes.txt, content: "finished after the restart\\n" }
+    - bash: { command: "npm test" }
+    - text: Finished after the restart.
+- match: { prompt: LONG_JOB }
+  turns:
+    - bash: { command: "sleep 30" }
+    - text: Slept.
+- match: { prompt: RUN_TESTS }
+  turns:
+    - bash: { command: "npm test" }
+    - text: Tests ran.
+`;
+
+interface RealAgent {
+  agent: string;
+  bin: string;
+  /** The provider config (and any config file it needs in the isolated home). */
+  provider(mock: MockLlm, home: AgentHome): NonNullable<ConfigInput["providers"]>[string];
+  /** Where the CLI keeps a session's transcript: a file whose name holds the session id. */
+  sessionDir(home: AgentHome): string;
+  reportsCost: boolean;
+}
+
+const AGENTS: RealAgent[] = [
+  {
+    agent: "claude",
+    bin: CLAUDE_BIN,
+    provider: (mock) => ({ adapter: "claude-code", command: CLAUDE_BIN, env: claudeEnv(mock.url) }),
+    sessionDir: (home) => join(home.env.CLAUDE_CONFIG_DIR ?? "", "projects"),
+    reportsCost: true,
+  },
+  {
+    agent: "codex",
+    bin: CODEX_BIN,
+    provider: (mock, home) => {
+      writeFileSync(join(home.codexHome, "config.toml"), codexConfigToml(mock.url));
+      return { adapter: "codex", command: CODEX_BIN, env: { [CODEX_KEY_VAR]: MOCK_API_KEY } };
+    },
+    sessionDir: (home) => join(home.codexHome, "sessions"),
+    reportsCost: false,
+  },
+];
+
+const never = new AbortController().signal;
+const TURN_MS = 60_000;
+
+describe.each(AGENTS)("$agent, the real binary, through Flotilla", (spec) => {
+  let mock: MockLlm;
+  let home: AgentHome;
+  let repo: string;
+  let env: Record<string, string | undefined>;
+  let overrides: ConfigInput;
+  const engines: Engine[] = [];
+  const open = () => {
+    const engine = createEngine({ env, overrides });
+    engines.push(engine);
+    return engine;
+  };
+
+  beforeEach(async () => {
+    mock = await startMockLlm({ script: SCRIPT });
+    home = makeAgentHome();
+    repo = makeRepo(join(home.dir, "repo"));
+    env = {
+      PATH: process.env.PATH,
+      LANG: "C.UTF-8",
+      NO_COLOR: "1",
+      ...home.env,
+      FLOTILLA_HOME: join(home.dir, "flotilla"),
+    };
+    overrides = {
+      defaults: { verify: "npm test --silent" },
+      workflow: { steps: ["code", "verify", "merge"] },
+      providers: { [`real-${spec.agent}`]: spec.provider(mock, home) },
+      agents: {
+        [spec.agent]: { provider: `real-${spec.agent}` },
+        // Claude with only Read allowed: its Bash calls are denied.
+        ...(spec.agent === "claude"
+          ? { "claude-no-bash": { provider: "real-claude", args: ["--allowedTools", "Read"] } }
+          : {}),
+      },
+    };
+  });
+  afterEach(async () => {
+    for (const e of engines.splice(0)) e.close();
+    await mock.close();
+    home.cleanup();
+  });
+
+  const create = async (engine: Engine, id: string, prompt: string, agent = spec.agent) =>
+    engine.createTask(await engine.projects.add({ path: repo }), { id, prompt, agent, review: false });
+
+  it.skipIf(!realCliAvailable(spec.bin))(
+    "writes code and runs npm test in its worktree; verified and merged; tokens recorded",
+    async () => {
+      const engine = open();
+      const task = await create(engine, "greet", "ADD_GREETING: add greet() with a test");
+      const final = await engine.runTask(task.id, { shutdown: never });
+      expect(final.state, JSON.stringify(final.state)).toMatchObject({ status: "merged" });
+      expect(readFileSync(join(repo, "src/greet.js"), "utf8")).toContain("greet");
+      expect(mock.requests.some((r) => /pass 2/.test(r.lastToolResult ?? ""))).toBe(true); // npm test's output reached the model
+      const [run] = engine.store.read.runs.listForTask(task.id);
+      expect(run).toMatchObject({ status: "succeeded", sessionId: expect.any(String) });
+      expect(run!.inputTokens).toBeGreaterThan(0);
+      expect(run!.outputTokens).toBeGreaterThan(0);
+      if (spec.reportsCost) expect(run!.costUsd).toBeGreaterThan(0);
+    },
+    3 * TURN_MS,
+  );
+
+  it.skipIf(!realCliAvailable(spec.bin))(
+    "a turn interrupted mid-tool by Flotilla stopping continues the same session after a restart",
+    async () => {
+      const first = open();
+      const task = await create(first, "long", "LONG_JOB: a long job");
+      const stop = new AbortController();
+      const running = first.runTask(task.id, { shutdown: stop.signal });
+      const marker = await toolRunning(first, task.id);
+      stop.abort();
+      expect((await running).state.status).toBe("interrupted");
+      expect(await noProcesses(marker)).toEqual([]);
+      first.close();
+
+      const second = open(); // Flotilla restarted
+      const [resumed] = await second.resume({ shutdown: never });
+      expect(resumed?.state, JSON.stringify(resumed?.state)).toMatchObject({ status: "merged" });
+      const runs = second.store.read.runs.listForTask(task.id);
+      expect(runs.map((r) => r.status)).toEqual(["interrupted", "succeeded"]);
+      expect(runs[1]!.sessionId).toBe(runs[0]!.sessionId);
+      const transcript = readFileSync(findFile(spec.sessionDir(home), runs[0]!.sessionId!), "utf8");
+      expect(transcript).toContain("LONG_JOB"); // the first turn's prompt is in the resumed session
+      expect(transcript).toContain(RESTARTED);
+      expect(readFileSync(join(repo, "notes.txt"), "utf8")).toBe("finished after the restart\n");
+    },
+    4 * TURN_MS,
+  );
+
+  it.skipIf(!realCliAvailable(spec.bin))(
+    "a cancel in the middle of a long tool call leaves no process carrying the run's marker",
+    async () => {
+      const engine = open();
+      const task = await create(engine, "cancel", "LONG_JOB: to be cancelled");
+      const running = engine.runTask(task.id, { shutdown: never });
+      const marker = await toolRunning(engine, task.id);
+      await engine.abort(task.id);
+      expect((await running).state.status).toBe("cancelled");
+      expect(await noProcesses(marker)).toEqual([]);
+    },
+    3 * TURN_MS,
+  );
+
+  it.skipIf(spec.agent !== "claude" || !realCliAvailable(spec.bin))(
+    "a tool the provider does not allow ends the task as needs_input with the denied command",
+    async () => {
+      const engine = open();
+      const task = await create(engine, "denied", "RUN_TESTS: run the tests", "claude-no-bash");
+      const final: Task = await engine.runTask(task.id, { shutdown: never });
+      expect(final.state).toMatchObject({ status: "needs_input", question: expect.stringContaining('"Bash"') });
+      if (final.state.status === "needs_input") expect(final.state.question).toContain("npm test");
+    },
+    2 * TURN_MS,
+  );
+});
+
+/** Waits until the task's agent has called its tool and the tool's process runs; returns the run's marker. */
+async function toolRunning(engine: Engine, taskId: string): Promise<string> {
+  let marker = "";
+  const ok = await poll(() => {
+    const run = engine.store.read.runs.listForTask(taskId)[0];
+    if (!run) return false;
+    marker = run.marker;
+    const called = engine.store.read.events
+      .since(0, { taskId })
+      .some((e) => e.payload.type === "run.agent-event" && e.payload.event.type === "tool_call");
+    return called && findProcessesByMarker(marker).some((pid) => cmdline(pid).includes("sleep"));
+  }, TURN_MS);
+  expect(ok, "the agent's `sleep 30` never started").toBe(true);
+  return marker;
+}
+
+/** The pids still carrying the marker after up to 5 s. */
+async function noProcesses(marker: string): Promise<number[]> {
+  await poll(() => findProcessesByMarker(marker).length === 0, 5000);
+  return findProcessesByMarker(marker);
+}
+
+async function poll(check: () => boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return true;
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+  } catch {
+    return "";
+  }
+}
+
+/** The file under `dir` (recursively) whose name contains `id`. */
+function findFile(dir: string, id: string): string {
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.includes(id)) return join(entry.parentPath, entry.name);
+  }
+  throw new Error(`no file for session ${id} under ${dir}`);
+}
