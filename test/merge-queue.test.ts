@@ -12,6 +12,7 @@ import {
 import { processStartTime } from "../packages/engine/src/process/index.js";
 import type { PipelineDeps } from "../packages/engine/src/run/pipeline-deps.js";
 import { moveTask } from "../packages/engine/src/tasks/task-transitions.js";
+import { createWorktreePool } from "../packages/engine/src/worktree-pool/index.js";
 import { git, isolatedEnv, makeRepo, tempDir } from "./support/fixtures.js";
 
 const never = new AbortController().signal;
@@ -48,9 +49,11 @@ describe("the merge queue on a real repo and a real store", () => {
     engine = createEngine({ env, overrides: { defaults: { verify: "node --test" } } });
     project = await engine.projects.add({ path: repo });
     gitCommands = [];
+    const git = createGit({ onCommand: (e) => gitCommands.push(e) });
     deps = {
       store: engine.store,
-      git: createGit({ onCommand: (e) => gitCommands.push(e) }),
+      git,
+      pool: createWorktreePool({ store: engine.store, git, dirFor: () => join(root.path, "pool") }),
       home: engine.home,
       self: { pid: process.pid, startedAt: processStartTime(process.pid) ?? "test" },
       adapters: new Map(),

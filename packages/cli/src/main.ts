@@ -12,6 +12,7 @@ import { registerWatch } from "./commands/watch.js";
 import { registerInit } from "./commands/init.js";
 import { registerProject } from "./commands/project.js";
 import { registerRun } from "./commands/run.js";
+import { registerServe } from "./commands/serve.js";
 import { registerStatus } from "./commands/status.js";
 import { registerTaskControl } from "./commands/task-control.js";
 import { EXIT } from "./exit-codes.js";
@@ -38,6 +39,7 @@ Environment: FLOTILLA_HOME (state dir), XDG_CONFIG_HOME (global config), NO_COLO
   registerTaskControl(program);
   registerClean(program);
   registerMetrics(program);
+  registerServe(program);
   registerDoctor(program);
   registerMockLlm(program);
   registerDemo(program);

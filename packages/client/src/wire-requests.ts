@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { AddProjectInputSchema, TaskSpecSchema, TASK_STATUS_NAMES, type TaskStatusName } from "@flotilla/protocol";
+
+/**
+ * What the API accepts, beyond the protocol's own schemas. The server validates every request
+ * body and query with these; the client's types are inferred from them (z.input: what you send).
+ */
+
+/** A project by id, name or absolute path; the selected project when absent. */
+export const ProjectRefSchema = z.string().min(1).max(4096);
+
+export { AddProjectInputSchema };
+
+export const ProjectRefBodySchema = z.object({ project: ProjectRefSchema });
+export type ProjectRefBody = z.input<typeof ProjectRefBodySchema>;
+
+/** A prompt task for a project, run (by default) at once in the server's background. */
+export const CreateTaskRequestSchema = TaskSpecSchema.omit({ planId: true, planKey: true }).extend({
+  project: ProjectRefSchema.optional(),
+  /** Start the task now (default); `false` only stores it, queued. */
+  run: z.boolean().default(true),
+  /** Land it through the merge queue once verified and reviewed (default). */
+  autoMerge: z.boolean().default(true),
+});
+export type CreateTaskRequest = z.input<typeof CreateTaskRequestSchema>;
+
+/** The name a plan's text is reported under: it picks the format (`.json` is JSON, else YAML). */
+export const PlanFileNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._ -]{0,99}$/, "must be a plain file name such as plan.yaml");
+
+export const ValidatePlanRequestSchema = z.object({
+  text: z.string().max(1_000_000),
+  file: PlanFileNameSchema.default("plan.yaml"),
+});
+export type ValidatePlanRequest = z.input<typeof ValidatePlanRequestSchema>;
+
+export const RunPlanRequestSchema = ValidatePlanRequestSchema.extend({
+  project: ProjectRefSchema.optional(),
+  concurrency: z.number().int().min(1).max(64).optional(),
+  autoMerge: z.boolean().default(true),
+});
+export type RunPlanRequest = z.input<typeof RunPlanRequestSchema>;
+
+const statusNames = TASK_STATUS_NAMES as unknown as [TaskStatusName, ...TaskStatusName[]];
+
+/** `GET /tasks?project=&plan=&status=a,b`. */
+export const TaskFilterSchema = z.object({
+  project: ProjectRefSchema.optional(),
+  plan: z.string().min(1).optional(),
+  status: z.array(z.enum(statusNames)).optional(),
+});
+export type TaskFilter = z.input<typeof TaskFilterSchema>;
+
+/** `GET /events/log?since=&task=&limit=`: a page of the stored event log. */
+export const EventLogQuerySchema = z.object({
+  since: z.coerce.number().int().nonnegative().default(0),
+  task: z.string().min(1).optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+});
+export interface EventLogQuery {
+  since?: number;
+  task?: string;
+  limit?: number;
+}
+
+export const MetricsQuerySchema = z.object({
+  project: ProjectRefSchema.optional(),
+  plan: z.string().min(1).optional(),
+});
+export type MetricsQuery = z.input<typeof MetricsQuerySchema>;
+
+/** A commit hash or a prefix of at least 4 hex digits. */
+export const CommitRefSchema = z.string().regex(/^[0-9a-fA-F]{4,64}$/, "must be a commit hash (4 to 64 hex digits)");

@@ -1,0 +1,51 @@
+import type { FlotillaClient } from "@flotilla/client";
+import { CreateTaskRequestSchema, TaskFilterSchema } from "@flotilla/client";
+import { TaskIdSchema } from "@flotilla/protocol";
+import { projectOf, type ApiDeps } from "./api-deps.js";
+
+export type TasksApi = Pick<
+  FlotillaClient,
+  "listTasks" | "getTask" | "listRuns" | "createTask" | "abortTask" | "retryTask" | "mergeTask"
+>;
+
+/**
+ * Tasks: read them, create a prompt task (run in the background), and the person's actions.
+ * The engine decides what is allowed (illegal moves are `illegal_transition`); work that runs
+ * until a task rests goes to the background with the server's shutdown signal.
+ */
+export function createTasksApi({ engine, background }: ApiDeps): TasksApi {
+  const id = (taskId: string) => TaskIdSchema.parse(taskId);
+  return {
+    async listTasks(filter = {}) {
+      const f = TaskFilterSchema.parse(filter);
+      const projectId = f.project !== undefined ? projectOf(engine, f.project).id : undefined;
+      return engine.store.read.tasks.list({
+        ...(projectId !== undefined ? { projectId } : {}),
+        ...(f.plan !== undefined ? { planId: f.plan } : {}),
+        ...(f.status !== undefined ? { statuses: f.status } : {}),
+      });
+    },
+    getTask: async (taskId) => engine.task(id(taskId)),
+    async listRuns(taskId) {
+      engine.task(id(taskId));
+      return engine.store.read.runs.listForTask(taskId);
+    },
+    async createTask(input) {
+      const { project: ref, run, autoMerge, ...spec } = CreateTaskRequestSchema.parse(input);
+      const task = await engine.createTask(projectOf(engine, ref), spec);
+      if (run) {
+        await background.start(`task ${task.id}`, (shutdown) => engine.runTask(task.id, { shutdown, autoMerge }));
+      }
+      return engine.task(task.id);
+    },
+    abortTask: (taskId) => engine.abort(id(taskId)),
+    async retryTask(taskId) {
+      await background.start(`retry ${taskId}`, (shutdown) => engine.retry(id(taskId), { shutdown }));
+      return engine.task(taskId);
+    },
+    async mergeTask(taskId) {
+      await background.start(`merge ${taskId}`, (shutdown) => engine.merge(id(taskId), { shutdown }));
+      return engine.task(taskId);
+    },
+  };
+}

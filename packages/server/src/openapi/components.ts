@@ -1,0 +1,75 @@
+import { z } from "zod";
+import {
+  CreateTaskRequestSchema,
+  EventPageSchema,
+  HealthSchema,
+  MergeQueueSchema,
+  MetricsSchema,
+  PlanDetailSchema,
+  PlanListSchema,
+  PlanValidationSchema,
+  ProjectListSchema,
+  RunListSchema,
+  RunPlanRequestSchema,
+  SnapshotSchema,
+  TaskListSchema,
+  ValidatePlanRequestSchema,
+} from "@flotilla/client";
+import {
+  AddProjectInputSchema,
+  CiStatusSchema,
+  ConfigSchema,
+  ErrorBodySchema,
+  FlotillaEventSchema,
+  ProjectSchema,
+  TaskSchema,
+} from "@flotilla/protocol";
+
+/**
+ * The named schemas of the OpenAPI document, each from the zod schema the server validates
+ * with (requests: the input side; responses: the output side).
+ */
+export const REQUEST_SCHEMAS = {
+  AddProjectInput: AddProjectInputSchema,
+  CreateTaskRequest: CreateTaskRequestSchema,
+  ValidatePlanRequest: ValidatePlanRequestSchema,
+  RunPlanRequest: RunPlanRequestSchema,
+} satisfies Record<string, z.ZodType>;
+
+export const RESPONSE_SCHEMAS = {
+  Health: HealthSchema,
+  Snapshot: SnapshotSchema,
+  Project: ProjectSchema,
+  ProjectList: ProjectListSchema,
+  Task: TaskSchema,
+  TaskList: TaskListSchema,
+  RunList: RunListSchema,
+  PlanValidation: PlanValidationSchema,
+  PlanDetail: PlanDetailSchema,
+  PlanList: PlanListSchema,
+  MergeQueue: MergeQueueSchema,
+  Metrics: MetricsSchema,
+  Config: ConfigSchema,
+  CiStatus: CiStatusSchema,
+  EventPage: EventPageSchema,
+  FlotillaEvent: FlotillaEventSchema,
+  ErrorBody: ErrorBodySchema,
+} satisfies Record<string, z.ZodType>;
+
+export type RequestName = keyof typeof REQUEST_SCHEMAS;
+export type ResponseName = keyof typeof RESPONSE_SCHEMAS;
+
+/** `components.schemas`: JSON Schema 2020-12, as OpenAPI 3.1 uses. */
+export function componentSchemas(): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const convert = (schema: z.ZodType, io: "input" | "output") => {
+    const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: "any" }) as Record<
+      string,
+      unknown
+    >;
+    return rest;
+  };
+  for (const [name, schema] of Object.entries(REQUEST_SCHEMAS)) out[name] = convert(schema, "input");
+  for (const [name, schema] of Object.entries(RESPONSE_SCHEMAS)) out[name] = convert(schema, "output");
+  return out;
+}
