@@ -57,7 +57,8 @@ function apply(state: ViewState, event: FlotillaEvent): ViewState {
         }),
       );
     case "task.waiting":
-      return patchTask(state, p.taskId, (t) => ({ ...t, waitingFor: p.reason }));
+      // Only a queued task waits (as in a snapshot): a late note about a started task is moot.
+      return patchTask(state, p.taskId, (t) => (t.state.status === "queued" ? { ...t, waitingFor: p.reason } : t));
     case "task.committed":
       return patchTask(state, p.taskId, (t) => ({ ...t, headCommit: p.commit }));
     case "run.started": {
