@@ -11,10 +11,11 @@ export default defineConfig({
       "@flotilla/client": src("client"),
       "@flotilla/server": src("server"),
       "@flotilla/mock-llm": src("mock-llm"),
+      "@flotilla/tui": src("tui"),
     },
   },
   test: {
-    include: ["packages/*/src/**/*.test.ts", "test/**/*.test.ts"],
+    include: ["packages/*/src/**/*.test.ts", "packages/*/src/**/*.test.tsx", "test/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: "forks",
