@@ -13,6 +13,7 @@ import { registerInit } from "./commands/init.js";
 import { registerProject } from "./commands/project.js";
 import { registerRun } from "./commands/run.js";
 import { registerServe } from "./commands/serve.js";
+import { registerTui } from "./commands/tui.js";
 import { registerStatus } from "./commands/status.js";
 import { registerTaskControl } from "./commands/task-control.js";
 import { EXIT } from "./exit-codes.js";
@@ -40,6 +41,7 @@ Environment: FLOTILLA_HOME (state dir), XDG_CONFIG_HOME (global config), NO_COLO
   registerClean(program);
   registerMetrics(program);
   registerServe(program);
+  registerTui(program);
   registerDoctor(program);
   registerMockLlm(program);
   registerDemo(program);

@@ -1,0 +1,142 @@
+import { spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { CLI, isolatedEnv, makeRepo, startCli, tempDir, waitFor } from "./support/fixtures.js";
+
+/**
+ * The TUI in a real terminal: tmux runs `flotilla tui` while `flotilla run plan.yaml` drives a
+ * plan in another process; keys are sent with send-keys and the screen read with capture-pane.
+ */
+
+function tmux(...args: string[]): { ok: boolean; out: string } {
+  const r = spawnSync("tmux", args, { encoding: "utf8" });
+  return { ok: r.status === 0, out: r.stdout ?? "" };
+}
+
+const PLAN = `
+tasks:
+  - id: hang
+    prompt: Hang until aborted
+    writes: [hang.txt]
+    review: false
+    script:
+      - say: { text: "hang: thinking hard" }
+      - hang: {}
+  - id: quick
+    prompt: Quick writer
+    writes: [quick.txt]
+    review: false
+    script:
+      - say: { text: "quick: writing" }
+      - write: { path: quick.txt, content: "quick\\n" }
+  - id: after
+    prompt: Waits on hang
+    dependsOn: [hang]
+    writes: [after.txt]
+    review: false
+    script:
+      - write: { path: after.txt, content: "after\\n" }
+`;
+
+describe("flotilla tui in a real terminal (tmux)", () => {
+  let root: ReturnType<typeof tempDir>;
+  let session: string;
+  let run: ReturnType<typeof startCli> | undefined;
+
+  beforeEach(() => {
+    root = tempDir("flotilla-tui-");
+    session = `flotilla-tui-${process.pid}-${Date.now()}`;
+  });
+  afterEach(async () => {
+    tmux("kill-session", "-t", session);
+    if (run && run.child.exitCode === null) {
+      run.child.kill("SIGTERM");
+      await run.exited;
+    }
+    root.cleanup();
+  });
+
+  const screen = () => tmux("capture-pane", "-p", "-t", session).out;
+  /** Polls the screen until `test` holds; on a timeout, the error carries the last screen. */
+  const until = async (what: string, test: (s: string) => boolean, timeoutMs = 30_000) => {
+    let last = "";
+    try {
+      return await waitFor(
+        what,
+        () => {
+          last = screen();
+          return test(last) ? last : undefined;
+        },
+        timeoutMs,
+      );
+    } catch (err) {
+      const log = run?.output();
+      throw new Error(`${String(err)}\n--- screen ---\n${last}\n--- run stderr ---\n${log?.stderr ?? ""}`, {
+        cause: err,
+      });
+    }
+  };
+  const selectedLine = (s: string) => s.split("\n").find((l) => l.includes("›")) ?? "";
+
+  it("shows the board, badges and agent panes; j/k, enter/esc navigate; a aborts; q quits", async () => {
+    const repo = makeRepo(join(root.path, "repo"));
+    const env = isolatedEnv(root.path);
+    const plan = join(root.path, "plan.yaml");
+    writeFileSync(plan, PLAN);
+    run = startCli(["run", plan, "--repo", repo, "--concurrency", "2"], { env });
+
+    const started = tmux(
+      "new-session",
+      "-d",
+      "-s",
+      session,
+      "-x",
+      "160",
+      "-y",
+      "45",
+      "env",
+      `FLOTILLA_HOME=${env.FLOTILLA_HOME ?? ""}`,
+      `XDG_CONFIG_HOME=${env.XDG_CONFIG_HOME ?? ""}`,
+      "NO_COLOR=1",
+      process.execPath,
+      CLI,
+      "tui",
+    );
+    expect(started.ok).toBe(true);
+
+    // The hanging task runs (its pane shows its output), quick lands, after waits for hang.
+    let s = await until(
+      "the running hang task, merged quick task and waiting after task",
+      (x) => /● running/.test(x) && /✓ merged/.test(x) && /waits for/.test(x) && x.includes("hang: thinking hard"),
+      45_000,
+    );
+    expect(s).toMatch(/Tasks \(3\)/);
+    expect(s).toMatch(/RUNNING \(1\)/);
+    expect(s).toMatch(/Merge queue/);
+    expect(s).toMatch(/Needs you/);
+    expect(selectedLine(s)).toMatch(/● running/);
+
+    // j moves the selection down to the waiting task, k back up.
+    tmux("send-keys", "-t", session, "j");
+    await until("the selection on the waiting task", (x) => /○ queued after/.test(selectedLine(x)));
+    tmux("send-keys", "-t", session, "k");
+    await until("the selection back on the running task", (x) => /● running hang/.test(selectedLine(x)));
+
+    // enter opens the detail, esc goes back.
+    tmux("send-keys", "-t", session, "Enter");
+    s = await until("the task detail", (x) => /\(esc back\)/.test(x) && /Runs/.test(x));
+    expect(s).toContain("hang: thinking hard");
+    tmux("send-keys", "-t", session, "Escape");
+    await until("the main screen again", (x) => /Merge queue/.test(x));
+
+    // a aborts the selected (hanging) task through the client.
+    tmux("send-keys", "-t", session, "a");
+    s = await until("the abort banner and the cancelled badge", (x) => /aborted task/.test(x) && /⊘ cancelled/.test(x));
+    expect(s).toMatch(/no agent is running/);
+
+    // q quits cleanly: the session (whose only command is the TUI) ends.
+    tmux("send-keys", "-t", session, "q");
+    await waitFor("the TUI to exit", () => !tmux("has-session", "-t", session).ok, 10_000);
+  });
+});
