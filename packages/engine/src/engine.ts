@@ -3,6 +3,10 @@ import type { AdapterKind, CiStatus, Config, ConfigInput, Plan, Project, Task, T
 import { FlotillaError } from "@flotilla/protocol";
 import { createClaudeCodeAdapter } from "./agents/claude-code/index.js";
 import { createCodexAdapter } from "./agents/codex/index.js";
+import { createGooseAdapter } from "./agents/goose/index.js";
+import { createAmpAdapter } from "./agents/amp/index.js";
+import { createCommandAdapter } from "./agents/command/index.js";
+import { createOpencodeAdapter } from "./agents/opencode/index.js";
 import { createScriptedAdapter } from "./agents/scripted/scripted-adapter.js";
 import type { AgentAdapter } from "./agents/types.js";
 import { flotillaHome, loadConfig } from "./config/index.js";
@@ -99,6 +103,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
     ["scripted", createScriptedAdapter({ stateDir: home.state })],
     ["claude-code", createClaudeCodeAdapter({ stateDir: home.state })],
     ["codex", createCodexAdapter({ stateDir: home.state })],
+    ["goose", createGooseAdapter({ stateDir: home.state })],
+    ["amp", createAmpAdapter({ stateDir: home.state })],
+    ["command", createCommandAdapter()],
+    ["opencode", createOpencodeAdapter({ stateDir: home.state })],
   ]);
   const baseEnv: Record<string, string | undefined> = { ...env };
   delete baseEnv[MARKER_ENV];
@@ -165,6 +173,10 @@ export function createEngine(options: EngineOptions = {}): Engine {
       if (!found) throw new FlotillaError("not_found", `no CI status for commit ${hash}`, { hash });
       return found;
     },
-    close: () => store.close(),
+    close: () => {
+      // Adapters that keep something running between turns (OpenCode's server) stop it; not awaited.
+      for (const adapter of adapters.values()) void adapter.close?.().catch(() => undefined);
+      store.close();
+    },
   };
 }

@@ -41,10 +41,20 @@ export interface AgentContractFixture {
   asks: { turn: ContractTurn; question: string };
   /** How long one turn may take; default 30 s. */
   turnTimeoutMs?: number;
+  /**
+   * Scenarios this adapter cannot take part in, each with the reason (e.g. a plain CLI reports no
+   * usage). They are not registered for it — not skipped — and the reasons belong in docs/agents.md.
+   */
+  notApplicable?: Partial<Record<ContractScenario, string>>;
 }
+
+/** The contract's scenarios, by the number in their test names. */
+export type ContractScenario = 1 | 2 | 3 | 4 | 5 | 6;
 
 export function describeAgentContract(name: string, fixture: AgentContractFixture): void {
   const turnTimeout = fixture.turnTimeoutMs ?? 30_000;
+  const scenario = (n: ContractScenario): typeof it | ((...args: Parameters<typeof it>) => void) =>
+    fixture.notApplicable?.[n] === undefined ? it : () => undefined;
 
   describe(`agent contract: ${name}`, () => {
     let ws: AgentWorkspace;
@@ -81,7 +91,7 @@ export function describeAgentContract(name: string, fixture: AgentContractFixtur
       }
     }
 
-    it("(1) writes a file in its worktree and finishes", async () => {
+    scenario(1)("(1) writes a file in its worktree and finishes", async () => {
       const { turn, path, content } = fixture.writesFile;
       const rec = record(turn);
       const result = await settle(adapter.start(rec.input).result);
@@ -90,7 +100,7 @@ export function describeAgentContract(name: string, fixture: AgentContractFixtur
       expect(await readFile(join(ws.cwd, path), "utf8")).toBe(content);
     });
 
-    it("(2) continues the same session in a follow-up", async () => {
+    scenario(2)("(2) continues the same session in a follow-up", async () => {
       const { first, second, path, content } = fixture.followUp;
       const rec1 = record(first);
       const r1 = await settle(adapter.start(rec1.input).result);
@@ -103,7 +113,7 @@ export function describeAgentContract(name: string, fixture: AgentContractFixtur
       expect(await readFile(join(ws.cwd, path), "utf8")).toBe(content);
     });
 
-    it("(3) cancel during a long tool call leaves no process carrying the marker", async () => {
+    scenario(3)("(3) cancel during a long tool call leaves no process carrying the marker", async () => {
       const rec = record(fixture.cancelDuringTool.turn);
       const turn = adapter.start(rec.input);
       const { marker } = rec.input;
@@ -121,14 +131,14 @@ export function describeAgentContract(name: string, fixture: AgentContractFixtur
       expect(Date.now() - began).toBeLessThan(8000);
     });
 
-    it("(4) a failing agent ends failed with a reason", async () => {
+    scenario(4)("(4) a failing agent ends failed with a reason", async () => {
       const rec = record(fixture.fails.turn);
       const result = await settle(adapter.start(rec.input).result);
       expect(result.outcome).toBe("failed");
       if (result.outcome === "failed") expect(result.reason.trim()).not.toBe("");
     });
 
-    it("(5) reports token usage", async () => {
+    scenario(5)("(5) reports token usage", async () => {
       const rec = record(fixture.reportsUsage.turn);
       const result = await settle(adapter.start(rec.input).result);
       expect(result, JSON.stringify(result)).toMatchObject({ outcome: "done" });
@@ -138,7 +148,7 @@ export function describeAgentContract(name: string, fixture: AgentContractFixtur
       expect(tokens).toBeGreaterThan(0);
     });
 
-    it("(6) a question ends the turn as needs_input", async () => {
+    scenario(6)("(6) a question ends the turn as needs_input", async () => {
       const rec = record(fixture.asks.turn);
       const result = await settle(adapter.start(rec.input).result);
       expect(result, JSON.stringify(result)).toMatchObject({ outcome: "needs_input" });

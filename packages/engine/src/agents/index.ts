@@ -20,3 +20,7 @@ export * from "./scripted/index.js";
 // contract.ts is left out on purpose: it imports vitest, for test files only.
 export { createClaudeCodeAdapter } from "./claude-code/index.js";
 export { createCodexAdapter } from "./codex/index.js";
+export { createGooseAdapter } from "./goose/index.js";
+export { createAmpAdapter } from "./amp/index.js";
+export { createCommandAdapter } from "./command/index.js";
+export { createOpencodeAdapter, type OpencodeAdapter } from "./opencode/index.js";

@@ -62,4 +62,6 @@ export interface AgentAdapter {
   readonly kind: AdapterKind;
   start(input: AgentTurnInput): AgentTurn;
   followUp(input: AgentFollowUpInput): AgentTurn;
+  /** Releases what the adapter keeps between turns (OpenCode's shared server); the engine calls it on close. */
+  close?(): Promise<void>;
 }
