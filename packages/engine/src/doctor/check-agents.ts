@@ -19,6 +19,24 @@ export interface AgentCheck {
   fixes: string[];
 }
 
+/** The oldest version of each CLI whose headless interface Flotilla's adapter was verified against. */
+export const MIN_VERSIONS: Partial<Record<AdapterKind, string>> = {
+  "claude-code": "2.1.0",
+  codex: "0.160.0",
+  opencode: "1.18.0",
+};
+
+/** Compares dotted versions numerically: negative when a < b. */
+export function compareVersions(a: string, b: string): number {
+  const pa = a.split(".").map((n) => Number.parseInt(n, 10) || 0);
+  const pb = b.split(".").map((n) => Number.parseInt(n, 10) || 0);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
 const INSTALL: Partial<Record<AdapterKind, string>> = {
   "claude-code": "npm install -g @anthropic-ai/claude-code",
   codex: "npm install -g @openai/codex",
@@ -110,8 +128,18 @@ export async function checkAgents(
         .split("\n")
         .find((l) => /\d+\.\d+/.test(l))
         ?.trim();
-      if (result.code === 0 && line) check.version = line;
-      else {
+      if (result.code === 0 && line) {
+        check.version = line;
+        const found = /(\d+\.\d+(?:\.\d+)?)/.exec(line)?.[1];
+        const min = MIN_VERSIONS[provider.adapter];
+        if (found && min && compareVersions(found, min) < 0) {
+          check.ok = false;
+          check.problems.push(
+            `version ${found} is older than ${min}, the oldest Flotilla's ${provider.adapter} adapter supports`,
+          );
+          check.fixes.push(`upgrade it: ${INSTALL[provider.adapter] ?? "install a newer version"}`);
+        }
+      } else {
         check.ok = false;
         check.problems.push(`${path} --version failed (exit ${result.code ?? "signal"})`);
         check.fixes.push("reinstall it, or point providers." + name + ".command at a working binary");
