@@ -139,4 +139,49 @@ describe("flotilla tui in a real terminal (tmux)", () => {
     tmux("send-keys", "-t", session, "q");
     await waitFor("the TUI to exit", () => !tmux("has-session", "-t", session).ok, 10_000);
   });
+
+  it("run --tui runs the plan in the same process with the UI on it; q leaves the rest interrupted", async () => {
+    const repo = makeRepo(join(root.path, "repo"));
+    const env = isolatedEnv(root.path);
+    const plan = join(root.path, "plan.yaml");
+    writeFileSync(plan, PLAN);
+    const started = tmux(
+      "new-session",
+      "-d",
+      "-s",
+      session,
+      "-x",
+      "160",
+      "-y",
+      "45",
+      "env",
+      `FLOTILLA_HOME=${env.FLOTILLA_HOME ?? ""}`,
+      `XDG_CONFIG_HOME=${env.XDG_CONFIG_HOME ?? ""}`,
+      "NO_COLOR=1",
+      process.execPath,
+      CLI,
+      "run",
+      plan,
+      "--repo",
+      repo,
+      "--concurrency",
+      "2",
+      "--tui",
+    );
+    expect(started.ok).toBe(true);
+    await until(
+      "the plan on the board",
+      (x) => /● running/.test(x) && /✓ merged/.test(x) && x.includes("hang: thinking hard"),
+      45_000,
+    );
+    tmux("send-keys", "-t", session, "q");
+    await waitFor("run --tui to exit", () => !tmux("has-session", "-t", session).ok, 20_000);
+    const status = spawnSync(process.execPath, [CLI, "status", "--json"], {
+      env: env as NodeJS.ProcessEnv,
+      encoding: "utf8",
+    });
+    const tasks = JSON.parse(status.stdout) as { planKey?: string; state: { status: string } }[];
+    expect(tasks.find((t) => t.planKey === "quick")?.state.status).toBe("merged");
+    expect(tasks.find((t) => t.planKey === "hang")?.state.status).toBe("interrupted");
+  });
 });

@@ -15,6 +15,8 @@ import { chooseProject, shutdownSignal, withContext, type CommandContext } from 
 import { EXIT } from "../exit-codes.js";
 import { describeState, taskSummary } from "../output.js";
 import { printProgress } from "../progress.js";
+import { createInProcessClient } from "@flotilla/server";
+import { runTui } from "@flotilla/tui";
 
 interface RunOptions {
   agent?: string;
@@ -30,6 +32,7 @@ interface RunOptions {
   json?: boolean;
   verbose?: boolean;
   concurrency?: string;
+  tui?: boolean;
 }
 
 export function registerRun(program: Command): void {
@@ -54,6 +57,7 @@ export function registerRun(program: Command): void {
     .option("--no-review", "skip the reviewer step for this task")
     .option("--no-merge", "stop after verify and review, leaving tasks awaiting merge")
     .option("--verbose", "also show tool calls and agent output")
+    .option("--tui", "watch and steer the plan in the terminal UI while it runs (q leaves it interrupted)")
     .option("--json", "print a JSON summary as the last line of stdout")
     .action(
       action(async (what: string, opts: RunOptions) =>
@@ -108,12 +112,12 @@ async function runPlan(ctx: CommandContext, file: string, opts: RunOptions): Pro
   const { plan: row, tasks } = created;
   out.say(`plan ${row.name} (${row.id}): ${tasks.length} tasks in ${project.name}, concurrency ${row.concurrency}`);
   const started = Date.now();
-  const finals = await withProgress(ctx, opts.verbose === true, (e, shutdown) =>
+  const work = (e: Engine, shutdown: AbortSignal) =>
     e.runTasks(
       tasks.map((t) => t.id),
       { shutdown, concurrency: row.concurrency, autoMerge: opts.merge !== false },
-    ),
-  );
+    );
+  const finals = opts.tui ? await withTui(ctx, project, work) : await withProgress(ctx, opts.verbose === true, work);
   return finish(ctx, project, finals, {
     mergeExpected: opts.merge !== false,
     makespanMs: Date.now() - started,
@@ -172,4 +176,17 @@ export function finish(ctx: CommandContext, project: Project, tasks: Task[], opt
   const landed = (t: Task) =>
     t.state.status === "merged" || (!options.mergeExpected && t.state.status === "awaiting_merge" && !t.state.reason);
   return tasks.every(landed) ? EXIT.ok : EXIT.taskNotLanded;
+}
+
+/**
+ * `run --tui`: the plan runs in this process while the terminal UI shows it (through the same
+ * in-process client the TUI uses anywhere). Quitting the UI stops the run, leaving unfinished
+ * tasks interrupted for `flotilla resume`.
+ */
+async function withTui<T>(ctx: CommandContext, project: Project, work: (engine: Engine, shutdown: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const running = work(ctx.engine, controller.signal);
+  await runTui({ client: createInProcessClient(ctx.engine), source: "in-process", project: project.id });
+  controller.abort();
+  return running;
 }
