@@ -177,7 +177,7 @@ describe("flotilla tui in a real terminal (tmux)", () => {
     tmux("send-keys", "-t", session, "q");
     await waitFor("run --tui to exit", () => !tmux("has-session", "-t", session).ok, 20_000);
     const status = spawnSync(process.execPath, [CLI, "status", "--json"], {
-      env: env as NodeJS.ProcessEnv,
+      env,
       encoding: "utf8",
     });
     const tasks = JSON.parse(status.stdout) as { planKey?: string; state: { status: string } }[];
