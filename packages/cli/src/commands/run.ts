@@ -12,6 +12,7 @@ import {
 import { FlotillaError, ScriptSchema, type Project, type Task } from "@flotilla/protocol";
 import { action } from "../action.js";
 import { chooseProject, shutdownSignal, withContext, type CommandContext } from "../context.js";
+import { reportShutdown } from "../shutdown-summary.js";
 import { EXIT } from "../exit-codes.js";
 import { describeState, taskSummary } from "../output.js";
 import { printProgress } from "../progress.js";
@@ -134,7 +135,10 @@ export async function withProgress<T>(
   const stopProgress = printProgress(ctx.engine, ctx.out, { verbose });
   const shutdown = shutdownSignal(ctx.out);
   try {
-    return await work(ctx.engine, shutdown.signal);
+    const result = await work(ctx.engine, shutdown.signal);
+    // Stopped by Ctrl-C / SIGTERM: sweep what is left and say where everything stands.
+    if (shutdown.signal.aborted) await reportShutdown(ctx.engine, ctx.out, result);
+    return result;
   } finally {
     shutdown.dispose();
     stopProgress();
@@ -183,7 +187,11 @@ export function finish(ctx: CommandContext, project: Project, tasks: Task[], opt
  * in-process client the TUI uses anywhere). Quitting the UI stops the run, leaving unfinished
  * tasks interrupted for `flotilla resume`.
  */
-async function withTui<T>(ctx: CommandContext, project: Project, work: (engine: Engine, shutdown: AbortSignal) => Promise<T>): Promise<T> {
+async function withTui<T>(
+  ctx: CommandContext,
+  project: Project,
+  work: (engine: Engine, shutdown: AbortSignal) => Promise<T>,
+): Promise<T> {
   const controller = new AbortController();
   const running = work(ctx.engine, controller.signal);
   await runTui({ client: createInProcessClient(ctx.engine), source: "in-process", project: project.id });

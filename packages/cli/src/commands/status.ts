@@ -60,7 +60,9 @@ export function registerStatus(program: Command): void {
           if (tasks.length === 0) out.say('no tasks yet: `flotilla run "<prompt>" --script <file>` or `flotilla demo`');
           for (const t of tasks) {
             const why = t.state.status === "queued" && t.waitingFor ? out.color("gray", ` (${t.waitingFor})`) : "";
-            out.say(`${t.id.padEnd(32)} ${out.color(statusColor(t.state.status), describeState(t).padEnd(20))} ${t.title}${why}`);
+            out.say(
+              `${t.id.padEnd(32)} ${out.color(statusColor(t.state.status), describeState(t).padEnd(20))} ${t.title}${why}`,
+            );
           }
           return EXIT.ok;
         }),
