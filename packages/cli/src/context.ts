@@ -38,7 +38,9 @@ export async function chooseProject(engine: Engine, options: { project?: string;
 
 /**
  * An AbortSignal that fires on Ctrl-C or SIGTERM, so running tasks stop their agents and are
- * left interrupted (resumable). A second Ctrl-C exits at once.
+ * left interrupted (resumable): the scheduler takes no new work, every agent is asked to stop,
+ * tasks are checkpointed as interrupted, and the command then sweeps strays and prints what was
+ * left where (shutdown-summary.ts). A second Ctrl-C exits at once.
  */
 export function shutdownSignal(out: Output): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();

@@ -9,6 +9,7 @@ import { registerMockLlm } from "./commands/mock-llm.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerValidate } from "./commands/validate.js";
 import { registerWatch } from "./commands/watch.js";
+import { registerInbox } from "./commands/inbox.js";
 import { registerInit } from "./commands/init.js";
 import { registerProject } from "./commands/project.js";
 import { registerRun } from "./commands/run.js";
@@ -36,6 +37,7 @@ Environment: FLOTILLA_HOME (state dir), XDG_CONFIG_HOME (global config), NO_COLO
   registerPlan(program);
   registerEnqueue(program);
   registerWatch(program);
+  registerInbox(program);
   registerStatus(program);
   registerTaskControl(program);
   registerClean(program);

@@ -73,13 +73,21 @@ export function describeEvent(event: FlotillaEvent, out: Output, verbose: boolea
     case "review.finished":
       return undefined; // the reviewer's own review event already said it
     case "task.feedback-sent":
-      return `${tag} ${p.kind === "verify" ? "test output" : p.kind === "review" ? "review comments" : "conflict"} sent back to the agent (round ${p.round})`;
+      return `${tag} ${p.kind === "verify" ? "test output" : p.kind === "review" ? "review comments" : p.kind === "completion" ? "completion check" : "conflict"} sent back to the agent (round ${p.round})`;
     case "merge.batch-tested":
       return `merge queue: batch of ${p.taskIds.length} on ${p.target} ${p.status === "pass" ? out.color("green", "PASS") : out.color("red", "FAIL")} (${p.candidate.slice(0, 10)})`;
     case "plan.started":
       return verbose ? `plan ${p.planId} started with ${p.taskIds.length} tasks` : undefined;
     case "plan.finished":
       return `plan ${p.planId} finished in ${(p.makespanMs / 1000).toFixed(1)} s`;
+    case "watchdog.nudged":
+      return `${tag} ${out.color("yellow", "watchdog:")} ${p.kind} (${p.detail}) — nudged the agent in its session`;
+    case "watchdog.restarted":
+      return `${tag} ${out.color("yellow", "watchdog:")} ${p.kind} (${p.detail}) — restarted the session with a summary`;
+    case "watchdog.escalated":
+      return `${tag} ${out.color("red", "watchdog:")} ${p.kind} (${p.detail}) — ${p.action === "fail" ? "gave up: the task fails" : "escalated to a person"}`;
+    case "budget.exceeded":
+      return `${tag} ${out.color("red", p.reason)} — the run was stopped, its work committed`;
     case "task.created":
     case "merge.started":
     case "worktree.removed":

@@ -117,6 +117,10 @@ function apply(state: ViewState, event: FlotillaEvent): ViewState {
     case "review.finished":
     case "task.feedback-sent":
     case "plan.finished":
+    case "watchdog.nudged":
+    case "watchdog.restarted":
+    case "watchdog.escalated":
+    case "budget.exceeded":
       // Their effect on a task arrives as its own task.status-changed event.
       return state;
   }

@@ -23,9 +23,12 @@ import type { HomePaths, PipelineDeps } from "./run/pipeline-deps.js";
 import { reconcile, type ReconcileReport } from "./run/reconcile.js";
 import { abortTask, requestMerge, requeueTask } from "./run/task-actions.js";
 import { createStore, type Store } from "./store/index.js";
+import { createBreakerRegistry, isTransientOutcome, useBreakers } from "./resilience/index.js";
 import { createWorktreePool } from "./worktree-pool/index.js";
 import { worktreeDirFor } from "./run/prepare-worktree.js";
 import { createTask } from "./tasks/create-task.js";
+import { answerItem, approveItem, denyItem, listInbox, type InboxItem } from "./inbox/index.js";
+import { createNotifier, type Notifier } from "./notify/index.js";
 
 export interface EngineOptions {
   /** The environment Flotilla reads (FLOTILLA_HOME, XDG_*, FLOTILLA_* overrides) and agents start from. */
@@ -66,6 +69,14 @@ export interface Engine {
   clean(project: Project, options?: { force?: boolean; dryRun?: boolean }): Promise<CleanReport>;
   task(taskId: string): Task;
   ci(hash: string): CiStatus;
+  /** The needs-you inbox: questions, permission requests, conflicts, failures, blocked merges. */
+  inbox(): InboxItem[];
+  /** Answers an inbox item: the text goes to the agent in its session; drives the task to rest. */
+  answer(id: string, text: string, options?: DriveOptions): Promise<Task>;
+  approve(id: string, options?: DriveOptions): Promise<Task>;
+  deny(id: string, reason?: string, options?: DriveOptions): Promise<Task>;
+  /** Notifications (webhooks, commands, desktop) on merged / failed / needs_input. */
+  readonly notifier: Notifier;
   close(): void;
 }
 
@@ -121,7 +132,13 @@ export function createEngine(options: EngineOptions = {}): Engine {
     configFor,
     baseEnv,
   };
+  // One circuit breaker per provider, shared by every task this process runs.
+  useBreakers(deps, createBreakerRegistry(isTransientOutcome));
   const projects = createProjectRegistry({ store, git, allowedRoots: globalConfig.projects.allowedRoots });
+
+  const notifier = createNotifier({ store, configFor, env: baseEnv });
+  notifier.start();
+  const idle: DriveOptions = { shutdown: new AbortController().signal };
 
   const task = (taskId: string): Task => {
     const found = store.read.tasks.get(taskId);
@@ -173,7 +190,13 @@ export function createEngine(options: EngineOptions = {}): Engine {
       if (!found) throw new FlotillaError("not_found", `no CI status for commit ${hash}`, { hash });
       return found;
     },
+    inbox: () => listInbox(deps),
+    answer: (id, text, o) => answerItem(deps, id, text, o ?? idle),
+    approve: (id, o) => approveItem(deps, id, o ?? idle),
+    deny: (id, reason, o) => denyItem(deps, id, reason, o ?? idle),
+    notifier,
     close: () => {
+      notifier.stop();
       // Adapters that keep something running between turns (OpenCode's server) stop it; not awaited.
       for (const adapter of adapters.values()) void adapter.close?.().catch(() => undefined);
       store.close();

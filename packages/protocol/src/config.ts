@@ -23,6 +23,50 @@ export const ProviderConfigSchema = z
   .strict();
 export type ProviderConfig = z.output<typeof ProviderConfigSchema>;
 
+/** The watchdog's thresholds (docs/watchdog.md). Every field may be overridden per agent. */
+const watchdogShape = {
+  enabled: z.boolean(),
+  /** No event or output line for this long: the run has stalled. */
+  stallMs: z.number().int().positive(),
+  /** The same tool call (name and arguments) this many times in a row: the run loops. */
+  loopRepeats: z.number().int().min(2),
+  /** This many tool calls in a row with nothing new (no new call, no changed result): no progress. */
+  noProgressCalls: z.number().int().min(2),
+  /** What to do at each successive finding: nudge in the same session, restart with a summary, escalate. */
+  ladder: z.array(z.enum(["nudge", "restart", "escalate"])).min(1),
+  /** Where escalation leaves the task: waiting for a person (needs_input) or failed. */
+  onEscalate: z.enum(["needs_input", "fail"]),
+};
+export const WatchdogOverrideSchema = z.object(watchdogShape).partial().strict();
+export const WatchdogConfigSchema = z
+  .object({
+    enabled: watchdogShape.enabled.default(true),
+    stallMs: watchdogShape.stallMs.default(10 * 60_000),
+    loopRepeats: watchdogShape.loopRepeats.default(8),
+    noProgressCalls: watchdogShape.noProgressCalls.default(40),
+    ladder: watchdogShape.ladder.default(["nudge", "restart", "escalate"]),
+    onEscalate: watchdogShape.onEscalate.default("needs_input"),
+  })
+  .strict();
+export type WatchdogConfig = z.output<typeof WatchdogConfigSchema>;
+
+/** Limits per task (its runs) and per plan (all its tasks' runs); none by default. */
+export const TaskBudgetSchema = z
+  .object({
+    maxTurns: z.number().int().positive(),
+    maxTokens: z.number().int().positive(),
+    maxCostUsd: z.number().positive(),
+    maxWallMs: z.number().int().positive(),
+  })
+  .partial()
+  .strict();
+export const PlanBudgetSchema = z
+  .object({ maxCostUsd: z.number().positive(), maxTokens: z.number().int().positive() })
+  .partial()
+  .strict();
+export type TaskBudget = z.output<typeof TaskBudgetSchema>;
+export type PlanBudget = z.output<typeof PlanBudgetSchema>;
+
 /** An agent: a provider with a model, a role and a system prompt (seed 004). */
 export const AgentConfigSchema = z
   .object({
@@ -32,11 +76,66 @@ export const AgentConfigSchema = z
     prompt: z.string().optional(),
     args: z.array(z.string()).default([]),
     env: envSchema.default({}),
+    /** Overrides of the watchdog's thresholds and of the task budget for this agent's runs. */
+    watchdog: WatchdogOverrideSchema.optional(),
+    budgets: TaskBudgetSchema.optional(),
   })
   .strict();
 export type AgentConfig = z.output<typeof AgentConfigSchema>;
 
 export const CleanupPolicySchema = z.enum(["keep", "remove"]);
+
+/** The task events a notification can be sent for (seed 003 NOTF). */
+export const NOTIFY_EVENTS = ["merged", "failed", "needs_input"] as const;
+export const NotifyEventSchema = z.enum(NOTIFY_EVENTS);
+export type NotifyEvent = z.infer<typeof NotifyEventSchema>;
+const notifyEvents = z
+  .array(NotifyEventSchema)
+  .min(1)
+  .default([...NOTIFY_EVENTS]);
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const { protocol } = new URL(value);
+    return protocol === "http:" || protocol === "https:";
+  } catch {
+    return false;
+  }
+}
+
+/** A webhook: a JSON POST signed with `X-Flotilla-Signature: sha256=<HMAC-SHA256 of the body>`. */
+export const WebhookConfigSchema = z
+  .object({
+    url: z.string().refine(isHttpUrl, "must be an http:// or https:// URL"),
+    secret: z.string().min(1).optional(),
+    events: notifyEvents,
+    /** Retries after the first attempt (exponential backoff with jitter). */
+    retries: z.number().int().min(0).max(10).default(3),
+    backoffMs: z.number().int().positive().default(1000),
+    timeoutMs: z.number().int().positive().default(10_000),
+  })
+  .strict();
+export type WebhookConfig = z.output<typeof WebhookConfigSchema>;
+
+/** A command run (argv, no shell) with the event in env vars (FLOTILLA_EVENT_JSON, ...). */
+export const NotifyCommandConfigSchema = z
+  .object({
+    argv: z.array(z.string().min(1)).min(1),
+    events: notifyEvents,
+    timeoutMs: z.number().int().positive().default(30_000),
+  })
+  .strict();
+export type NotifyCommandConfig = z.output<typeof NotifyCommandConfigSchema>;
+
+export const NotificationsConfigSchema = z
+  .object({
+    /** A desktop notification (notify-send, when on PATH): true for every event, or a list of events. */
+    desktop: z.union([z.boolean(), z.array(NotifyEventSchema)]).default(false),
+    webhooks: z.array(WebhookConfigSchema).default([]),
+    commands: z.array(NotifyCommandConfigSchema).default([]),
+  })
+  .strict();
+export type NotificationsConfig = z.output<typeof NotificationsConfigSchema>;
 
 const ROLE_PROMPTS: Record<z.infer<typeof RoleSchema>, string> = {
   coder:
@@ -112,6 +211,8 @@ export const ConfigSchema = z
         /** A merge conflict goes back to the task's agent to resolve in its worktree, or waits for a person. */
         onConflict: z.enum(["agent", "person"]).default("agent"),
         conflictRounds: z.number().int().min(0).max(10).default(2),
+        /** How many times a failed completion check goes back to the agent before the task fails. */
+        completionRounds: z.number().int().min(0).max(10).default(1),
       })
       .strict()
       .prefault({}),
@@ -120,6 +221,48 @@ export const ConfigSchema = z
         /** How long an agent gets after SIGINT before SIGKILL. */
         stopGraceMs: z.number().int().nonnegative().default(5000),
       })
+      .strict()
+      .prefault({}),
+    /** The completion check before verify (seed 003 VER). */
+    completion: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** At least one changed file must match the task's `writes` (when it declares any). */
+        expectChanges: z.boolean().default(true),
+        /** Files changed outside the declared `writes`: ignored, a warning, or a failed check. */
+        stray: z.enum(["ignore", "warn", "fail"]).default("warn"),
+      })
+      .strict()
+      .prefault({}),
+    /** The needs-you inbox: what `flotilla deny` does to a question or permission request. */
+    inbox: z
+      .object({ onDeny: z.enum(["tell", "cancel"]).default("tell") })
+      .strict()
+      .prefault({}),
+    notifications: NotificationsConfigSchema.prefault({}),
+    watchdog: WatchdogConfigSchema.prefault({}),
+    budgets: z
+      .object({ task: TaskBudgetSchema.prefault({}), plan: PlanBudgetSchema.prefault({}) })
+      .strict()
+      .prefault({}),
+    /** Retries of transient agent failures, and one circuit breaker per provider (docs/resilience.md). */
+    resilience: z
+      .object({
+        /** How many times a turn that failed transiently (429, 5xx, network) is retried. 0 turns retries off. */
+        retries: z.number().int().min(0).max(10).default(3),
+        /** The first retry's delay (ms, with jitter); each next one doubles, up to maxBackoffMs. */
+        backoffMs: z.number().int().nonnegative().default(2000),
+        maxBackoffMs: z.number().int().nonnegative().default(60_000),
+        /** Consecutive transient failures of one provider that open its circuit. */
+        breakerThreshold: z.number().int().min(1).max(100).default(5),
+        /** How long an open circuit waits before letting one run through as a probe. */
+        breakerCooldownMs: z.number().int().positive().default(60_000),
+      })
+      .strict()
+      .prefault({}),
+    /** Flotilla's MCP server for agents (ask, report_progress, claim_files). */
+    mcp: z
+      .object({ enabled: z.boolean().default(true) })
       .strict()
       .prefault({}),
     providers: z.record(z.string(), ProviderConfigSchema).default({}),

@@ -79,7 +79,7 @@ export const EventPayloadSchema = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("task.feedback-sent"),
     taskId: z.string(),
-    kind: z.enum(["verify", "review", "conflict"]),
+    kind: z.enum(["verify", "review", "conflict", "completion"]),
     round: z.number().int(),
   }),
   z.object({
@@ -90,6 +90,39 @@ export const EventPayloadSchema = z.discriminatedUnion("type", [
   }),
   z.object({ type: z.literal("plan.finished"), planId: z.string(), makespanMs: z.number() }),
   z.object({ type: z.literal("run.interrupted"), taskId: z.string(), runId: z.string(), reason: z.string() }),
+  /** The watchdog's ladder (docs/watchdog.md): what it saw (`kind`, `detail`) and what it did. */
+  z.object({
+    type: z.literal("watchdog.nudged"),
+    taskId: z.string(),
+    runId: z.string(),
+    kind: z.enum(["stall", "loop", "no_progress"]),
+    detail: z.string(),
+  }),
+  z.object({
+    type: z.literal("watchdog.restarted"),
+    taskId: z.string(),
+    runId: z.string(),
+    kind: z.enum(["stall", "loop", "no_progress"]),
+    detail: z.string(),
+  }),
+  z.object({
+    type: z.literal("watchdog.escalated"),
+    taskId: z.string(),
+    runId: z.string(),
+    kind: z.enum(["stall", "loop", "no_progress"]),
+    detail: z.string(),
+    action: z.enum(["needs_input", "fail"]),
+  }),
+  z.object({
+    type: z.literal("budget.exceeded"),
+    taskId: z.string(),
+    runId: z.string(),
+    scope: z.enum(["task", "plan"]),
+    limit: z.enum(["maxTurns", "maxTokens", "maxCostUsd", "maxWallMs"]),
+    max: z.number(),
+    value: z.number(),
+    reason: z.string(),
+  }),
 ]);
 export type EventPayload = z.infer<typeof EventPayloadSchema>;
 export type EventType = EventPayload["type"];

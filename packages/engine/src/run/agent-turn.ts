@@ -1,14 +1,20 @@
 import { FlotillaError, ScriptSchema, newId, type Project, type Run, type Task } from "@flotilla/protocol";
 import type { AgentTurn, AgentTurnInput, AgentTurnResult } from "../agents/types.js";
 import { resolveAgent } from "../config/index.js";
-import { delay } from "../process/index.js";
 import type { WriteContext } from "../store/index.js";
+import {
+  createRunWatchdog,
+  runLadder,
+  watchdogSettings,
+  type RunWatchdog,
+  type WatchdogStop,
+} from "../watchdog/index.js";
 import { createEventSink } from "./event-sink.js";
 import type { PipelineDeps } from "./pipeline-deps.js";
 
 const CANCEL_POLL_MS = 200;
 
-export type StopReason = "cancel" | "shutdown";
+export type StopReason = "cancel" | "shutdown" | "watchdog" | "budget";
 export type TurnRole = "coder" | "reviewer";
 
 export interface TurnRequest {
@@ -35,6 +41,8 @@ export interface TurnOutcome {
   review?: { verdict: "approve" | "request_changes"; comments: string[] };
   /** The agent's last message text (a reviewer may answer with JSON there). */
   lastMessage?: string;
+  /** Why the watchdog stopped the run (with `stopped` "watchdog" or "budget"). */
+  watchdog?: WatchdogStop;
 }
 
 /**
@@ -42,7 +50,12 @@ export interface TurnOutcome {
  * session, streams what it says into the store, stops it on cancel or shutdown, and records how
  * the run ended. What that means for the task is the caller's to decide.
  */
-export async function executeTurn(deps: PipelineDeps, req: TurnRequest): Promise<TurnOutcome> {
+export function executeTurn(deps: PipelineDeps, req: TurnRequest): Promise<TurnOutcome> {
+  // The watchdog's ladder (nudge, restart, escalate) runs the turn again as it needs.
+  return runLadder(deps, req, runTurn);
+}
+
+async function runTurn(deps: PipelineDeps, req: TurnRequest): Promise<TurnOutcome> {
   const { store } = deps;
   const { task, project } = req;
   const config = deps.configFor(project);
@@ -86,6 +99,8 @@ export async function executeTurn(deps: PipelineDeps, req: TurnRequest): Promise
   });
 
   const sink = createEventSink(store, task.id, runId);
+  const settings = watchdogSettings(config, agent.agent);
+  const watchdog = createRunWatchdog(store, { task, runId, role: req.role, settings });
   let review: TurnOutcome["review"];
   let lastMessage: string | undefined;
   const script = req.script !== undefined ? ScriptSchema.parse(req.script) : undefined;
@@ -104,9 +119,13 @@ export async function executeTurn(deps: PipelineDeps, req: TurnRequest): Promise
     onEvent: (e) => {
       if (e.type === "review") review = { verdict: e.verdict, comments: e.comments };
       if (e.type === "message") lastMessage = e.text;
+      watchdog.event(e);
       sink.event(e);
     },
-    onOutput: (stream, line) => sink.output(stream, line),
+    onOutput: (stream, line) => {
+      watchdog.output();
+      sink.output(stream, line);
+    },
   };
 
   let turn: AgentTurn;
@@ -123,41 +142,61 @@ export async function executeTurn(deps: PipelineDeps, req: TurnRequest): Promise
   }
   store.write((ctx) => ctx.runs.patch(runId, { status: "running", agentPid: turn.pid }));
 
-  const stopped = await supervise(deps, task.id, turn, req.shutdown, config.process.stopGraceMs);
-  const result = await turn.result;
+  const { stopped, stop } = await supervise(deps, task.id, turn, req.shutdown, config.process.stopGraceMs, watchdog);
+  const ended = await turn.result;
   sink.close();
+  // A run the watchdog stopped failed, for any caller that does not look at `watchdog`.
+  const result: AgentTurnResult = stop
+    ? { outcome: "failed", reason: stopText(stop), exitCode: ended.exitCode, ...sessionOf(deps, runId, ended) }
+    : ended;
   recordRunEnd(deps, task.id, runId, result, stopped);
   return {
     runId,
     result,
     stopped,
+    ...(stop ? { watchdog: stop } : {}),
     ...(review ? { review } : {}),
     ...(lastMessage !== undefined ? { lastMessage } : {}),
   };
 }
 
-/** Waits for the turn, stopping it when the task is cancelled or Flotilla shuts down. */
+/** Waits for the turn, stopping it on cancel, shutdown, or when its watchdog finds it stuck or over budget. */
 async function supervise(
   deps: PipelineDeps,
   taskId: string,
   turn: AgentTurn,
   shutdown: AbortSignal,
   graceMs: number,
-): Promise<StopReason | undefined> {
+  watchdog: RunWatchdog,
+): Promise<{ stopped?: StopReason; stop?: WatchdogStop }> {
   let settled = false;
   void turn.result.then(() => (settled = true));
   while (!settled) {
     if (shutdown.aborted) {
       await turn.cancel(graceMs);
-      return "shutdown";
+      return { stopped: "shutdown" };
     }
     if (deps.store.read.tasks.isCancelRequested(taskId)) {
       await turn.cancel(graceMs);
-      return "cancel";
+      return { stopped: "cancel" };
     }
-    await Promise.race([turn.result, delay(CANCEL_POLL_MS)]);
+    const stop = watchdog.check();
+    if (stop) {
+      await turn.cancel(graceMs);
+      return { stopped: stop.kind, stop };
+    }
+    await Promise.race([turn.result, watchdog.sleep(CANCEL_POLL_MS)]);
   }
-  return undefined;
+  return {};
+}
+
+function stopText(stop: WatchdogStop): string {
+  return stop.kind === "budget" ? stop.exceeded.reason : `watchdog: ${stop.finding.kind}: ${stop.finding.detail}`;
+}
+
+function sessionOf(deps: PipelineDeps, runId: string, ended: AgentTurnResult): { sessionId?: string } {
+  const sessionId = ended.sessionId ?? deps.store.read.runs.get(runId)?.sessionId;
+  return sessionId !== undefined ? { sessionId } : {};
 }
 
 function recordRunEnd(

@@ -1,4 +1,5 @@
 import type { Project, Task } from "@flotilla/protocol";
+import { checkCompletion, completionRoundsUsed } from "../completion/index.js";
 import { moveTask } from "../tasks/task-transitions.js";
 import type { PipelineDeps } from "./pipeline-deps.js";
 import { failTask, mustGet } from "./prepare-worktree.js";
@@ -42,6 +43,11 @@ export async function commitAndVerify(
   if (!rebased.ok) return conflicted(deps, task, project, rebased.conflicts, shutdown);
   const head = rebased.head;
   deps.store.write((ctx) => ctx.tasks.patch(task.id, { headCommit: head, baseCommit: targetTip }, ctx.now));
+
+  const done = await checkCompletion(deps, mustGet(deps, task.id), project, dir, targetTip, head);
+  if (done.kind === "send_back")
+    return sendBack(deps, mustGet(deps, task.id), project, shutdown, "completion", done.message);
+  if (done.kind === "fail") return failTask(deps, task.id, done.reason, done.detail);
 
   if (config.workflow.steps.includes("verify")) {
     const outcome = await verifyCommit(deps, mustGet(deps, task.id), project, dir, head, shutdown);
@@ -115,13 +121,15 @@ export async function sendBack(
   task: Task,
   project: Project,
   shutdown: AbortSignal,
-  kind: "verify" | "review" | "conflict",
+  kind: "verify" | "review" | "conflict" | "completion",
   message: string,
 ): Promise<void> {
-  const rounds = { ...task.rounds, [kind]: task.rounds[kind] + 1 };
+  // Completion rounds are counted from the feedback events themselves (see completion/).
+  const rounds = kind === "completion" ? task.rounds : { ...task.rounds, [kind]: task.rounds[kind] + 1 };
+  const round = kind === "completion" ? completionRoundsUsed(deps, task.id) + 1 : rounds[kind];
   deps.store.write((ctx) => {
     ctx.tasks.patch(task.id, { rounds }, ctx.now);
-    ctx.emit({ type: "task.feedback-sent", taskId: task.id, kind, round: rounds[kind] });
+    ctx.emit({ type: "task.feedback-sent", taskId: task.id, kind, round });
   });
   await runAgent(deps, mustGet(deps, task.id), project, shutdown, message);
 }

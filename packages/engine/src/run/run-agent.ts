@@ -1,5 +1,7 @@
 import type { Project, Task } from "@flotilla/protocol";
+import { resilientTurn } from "../resilience/index.js";
 import { moveTask } from "../tasks/task-transitions.js";
+import { settleWatchdogStop } from "../watchdog/index.js";
 import { executeTurn } from "./agent-turn.js";
 import type { PipelineDeps } from "./pipeline-deps.js";
 
@@ -7,7 +9,9 @@ import type { PipelineDeps } from "./pipeline-deps.js";
  * The coding step: run the task's agent in its worktree — a new session, the continuation of
  * an interrupted one, or (with `followUp`) the next message in its session: feedback from a
  * failed verify, a reviewer's comments, a conflict to resolve — and move the task on by the
- * outcome: done → verifying, a question → needs_input, failure → failed.
+ * outcome: done → verifying, a question → needs_input, failure → failed. A transient failure
+ * (rate limit, 5xx, network) is retried with backoff first, and a provider whose circuit is open
+ * is waited for (resilience/turn-policy.ts).
  */
 export async function runAgent(
   deps: PipelineDeps,
@@ -20,19 +24,25 @@ export async function runAgent(
   const previous = runs[runs.length - 1];
   const resumeOf = previous?.status === "interrupted" ? previous.sessionId : undefined;
   const followUpOf = followUp !== undefined ? lastSession(runs) : undefined;
-  const { result, stopped } = await executeTurn(deps, {
-    task,
-    project,
-    role: "coder",
-    agentName: task.agent,
-    prompt:
-      followUp ??
-      (resumeOf !== undefined ? "Flotilla was restarted: continue the task where you left off." : task.prompt),
-    ...(task.script !== undefined ? { script: task.script } : {}),
-    ...(resumeOf !== undefined ? { resumeOf } : followUpOf !== undefined ? { followUpOf } : {}),
-    shutdown,
-    onStarted: (ctx, runId) => moveTask(ctx, task.id, { status: "running", runId }),
-  });
+  const outcome = await resilientTurn(
+    deps,
+    {
+      task,
+      project,
+      role: "coder",
+      agentName: task.agent,
+      prompt:
+        followUp ??
+        (resumeOf !== undefined ? "Flotilla was restarted: continue the task where you left off." : task.prompt),
+      ...(task.script !== undefined ? { script: task.script } : {}),
+      ...(resumeOf !== undefined ? { resumeOf } : followUpOf !== undefined ? { followUpOf } : {}),
+      shutdown,
+      onStarted: (ctx, runId) => moveTask(ctx, task.id, { status: "running", runId }),
+    },
+    executeTurn,
+  );
+  if (await settleWatchdogStop(deps, task, outcome)) return; // the watchdog escalated, or a budget ran out
+  const { result, stopped } = outcome;
   deps.store.write((ctx) => {
     if (stopped === "shutdown") {
       moveTask(ctx, task.id, {

@@ -1,0 +1,2 @@
+export { listInbox, inboxId, type InboxItem, type InboxKind, type InboxAction } from "./list-inbox.js";
+export { answerItem, approveItem, denyItem, findItem } from "./inbox-actions.js";

@@ -1,0 +1,5 @@
+export * from "./detectors.js";
+export * from "./budget.js";
+export * from "./run-watchdog.js";
+export { runLadder, nudgeMessage, restartPrompt } from "./ladder.js";
+export { settleWatchdogStop } from "./settle.js";

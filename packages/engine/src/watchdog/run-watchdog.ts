@@ -1,0 +1,109 @@
+import type { AgentConfig, AgentEvent, Config, PlanBudget, Task, TaskBudget, WatchdogConfig } from "@flotilla/protocol";
+import type { Store } from "../store/index.js";
+import {
+  checkBudget,
+  hasLimits,
+  storedPlanUsage,
+  storedTaskUsage,
+  type BudgetExceeded,
+  type StoredUsage,
+} from "./budget.js";
+import { createRunMonitor, type Finding } from "./detectors.js";
+
+export interface WatchdogSettings {
+  watchdog: WatchdogConfig;
+  taskBudget: TaskBudget;
+  planBudget: PlanBudget;
+}
+
+/** The config's watchdog and budgets, with the agent's overrides on top. */
+export function watchdogSettings(config: Config, agent: AgentConfig): WatchdogSettings {
+  return {
+    watchdog: { ...config.watchdog, ...definedOnly(agent.watchdog ?? {}) },
+    taskBudget: { ...config.budgets.task, ...definedOnly(agent.budgets ?? {}) },
+    planBudget: config.budgets.plan,
+  };
+}
+
+function definedOnly<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** Why the watchdog stops a run: something looks stuck, or a budget is spent. */
+export type WatchdogStop = { kind: "watchdog"; finding: Finding } | { kind: "budget"; exceeded: BudgetExceeded };
+
+const PLAN_REFRESH_MS = 1000;
+
+/**
+ * The watchdog of one run: fed every agent event and output line, asked by the supervise loop
+ * at each tick (`check`), and able to wake that loop at once (`sleep`) when a loop shows.
+ */
+export function createRunWatchdog(
+  store: Store,
+  opts: { task: Task; runId: string; role: "coder" | "reviewer"; settings: WatchdogSettings; now?: () => number },
+) {
+  const now = opts.now ?? Date.now;
+  const { settings, task, runId } = opts;
+  const startedAt = now();
+  const monitor = createRunMonitor(settings.watchdog, startedAt);
+  const budgets = hasLimits(settings.taskBudget, settings.planBudget);
+  const stored: StoredUsage = budgets
+    ? storedTaskUsage(store, task.id, opts.role, runId)
+    : { turns: 0, tokens: 0, costUsd: 0, wallMs: 0 };
+  const live = { tokens: 0, costUsd: 0 };
+  let plan = { tokens: 0, costUsd: 0 };
+  let planReadAt = -Infinity;
+  let wake: (() => void) | undefined;
+
+  const blocked = () => monitor.phase === "blocked" || store.read.tasks.get(task.id)?.state.status === "needs_input";
+
+  return {
+    event(e: AgentEvent): void {
+      if (e.type === "usage") {
+        live.tokens += e.inputTokens + e.outputTokens;
+        live.costUsd += e.costUsd ?? 0;
+      }
+      const found = monitor.event(e, now());
+      if ((found && settings.watchdog.enabled) || e.type === "usage") wake?.();
+    },
+    output(): void {
+      monitor.output(now());
+    },
+    /** A reason to stop the run now, or undefined. A blocked or finished run is never stopped. */
+    check(): WatchdogStop | undefined {
+      if (monitor.phase === "finished" || blocked()) return undefined;
+      if (budgets) {
+        const at = now();
+        if (Object.keys(settings.planBudget).length > 0 && at - planReadAt >= PLAN_REFRESH_MS) {
+          plan = storedPlanUsage(store, task, runId);
+          planReadAt = at;
+        }
+        const exceeded = checkBudget(settings.taskBudget, settings.planBudget, {
+          turns: stored.turns + 1,
+          tokens: stored.tokens + live.tokens,
+          costUsd: stored.costUsd + live.costUsd,
+          wallMs: stored.wallMs + (at - startedAt),
+          planTokens: plan.tokens + live.tokens,
+          planCostUsd: plan.costUsd + live.costUsd,
+        });
+        if (exceeded) return { kind: "budget", exceeded };
+      }
+      if (!settings.watchdog.enabled) return undefined;
+      const finding = monitor.check(now());
+      return finding ? { kind: "watchdog", finding } : undefined;
+    },
+    /** Waits `ms`, or less when an event calls for a check at once. */
+    sleep(ms: number): Promise<void> {
+      return new Promise((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done() {
+          clearTimeout(timer);
+          wake = undefined;
+          resolve();
+        }
+        wake = done;
+      });
+    },
+  };
+}
+export type RunWatchdog = ReturnType<typeof createRunWatchdog>;
