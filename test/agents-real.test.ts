@@ -43,6 +43,11 @@ const SCRIPT = `
   turns:
     - bash: { command: "sleep 30" }
     - text: Slept.
+- match: { prompt: REPORT_PROGRESS }
+  turns:
+    - call: { name: mcp__flotilla__report_progress, input: { message: "halfway there", percent: 50 } }
+    - write: { path: progress.txt, content: "done\\n" }
+    - text: Reported progress.
 - match: { prompt: RUN_TESTS }
   turns:
     - bash: { command: "npm test" }
@@ -246,3 +251,58 @@ function findFile(dir: string, id: string): string {
   }
   throw new Error(`no file for session ${id} under ${dir}`);
 }
+
+describe("Claude Code calls Flotilla's MCP server (report_progress), configured by --mcp-config", () => {
+  it.skipIf(!realCliAvailable(CLAUDE_BIN))(
+    "the progress report is recorded on the run that made it",
+    async () => {
+      const mock = await startMockLlm({ script: SCRIPT });
+      const home = makeAgentHome();
+      const engine = createEngine({
+        env: {
+          PATH: process.env.PATH,
+          LANG: "C.UTF-8",
+          NO_COLOR: "1",
+          ...home.env,
+          FLOTILLA_HOME: join(home.dir, "flotilla"),
+        },
+        overrides: {
+          workflow: { steps: ["code", "merge"] },
+          providers: { "real-claude": { adapter: "claude-code", command: CLAUDE_BIN, env: claudeEnv(mock.url) } },
+          agents: { claude: { provider: "real-claude" } },
+        },
+      });
+      try {
+        const repo = makeRepo(join(home.dir, "repo"));
+        const project = await engine.projects.add({ path: repo });
+        const task = await engine.createTask(project, {
+          id: "progress",
+          prompt: "REPORT_PROGRESS: say how far you got",
+          agent: "claude",
+          review: false,
+        });
+        const final = await engine.runTask(task.id, { shutdown: never });
+        expect(final.state, JSON.stringify(final.state)).toMatchObject({ status: "merged" });
+        const [run] = engine.store.read.runs.listForTask(task.id);
+        const messages = engine.store.read.events
+          .since(0, { taskId: task.id })
+          .flatMap((e) =>
+            e.payload.type === "run.agent-event" && e.payload.runId === run?.id && e.payload.event.type === "message"
+              ? [e.payload.event.text]
+              : [],
+          );
+        expect(
+          messages.some((m) => m.includes("halfway there")),
+          JSON.stringify(messages),
+        ).toBe(true);
+        // The tool result reached the model: the MCP call answered.
+        expect(mock.requests.some((r) => /recorded|progress/i.test(r.lastToolResult ?? ""))).toBe(true);
+      } finally {
+        engine.close();
+        await mock.close();
+        home.cleanup();
+      }
+    },
+    3 * TURN_MS,
+  );
+});

@@ -24,6 +24,7 @@ import { reconcile, type ReconcileReport } from "./run/reconcile.js";
 import { abortTask, requestMerge, requeueTask } from "./run/task-actions.js";
 import { createStore, type Store } from "./store/index.js";
 import { createBreakerRegistry, isTransientOutcome, useBreakers } from "./resilience/index.js";
+import { startMcpServer, type FlotillaMcpServer } from "./mcp/index.js";
 import { createWorktreePool } from "./worktree-pool/index.js";
 import { worktreeDirFor } from "./run/prepare-worktree.js";
 import { createTask } from "./tasks/create-task.js";
@@ -131,7 +132,13 @@ export function createEngine(options: EngineOptions = {}): Engine {
     adapters,
     configFor,
     baseEnv,
+    // Started on the first run that needs it, so commands that run no agent open no port.
+    mcpEndpoint: async (runId) => {
+      mcpServer ??= startMcpServer({ store, self: deps.self });
+      return (await mcpServer).urlFor(runId);
+    },
   };
+  let mcpServer: Promise<FlotillaMcpServer> | undefined;
   // One circuit breaker per provider, shared by every task this process runs.
   useBreakers(deps, createBreakerRegistry(isTransientOutcome));
   const projects = createProjectRegistry({ store, git, allowedRoots: globalConfig.projects.allowedRoots });
@@ -199,6 +206,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
       notifier.stop();
       // Adapters that keep something running between turns (OpenCode's server) stop it; not awaited.
       for (const adapter of adapters.values()) void adapter.close?.().catch(() => undefined);
+      void mcpServer?.then((m) => m.close()).catch(() => undefined);
       store.close();
     },
   };

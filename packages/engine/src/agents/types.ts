@@ -14,6 +14,8 @@ export interface AgentTurnInput {
   script?: Script;
   /** Set for a follow-up: continue this session. */
   sessionId?: string;
+  /** Flotilla's MCP server for this run (tools: ask, report_progress, claim_files), when it is on. */
+  mcpUrl?: string;
   /** The child's whole environment: the caller decides what passes through. */
   env: Record<string, string | undefined>;
   /** Value for FLOTILLA_RUN_MARKER: tags the agent and everything it starts. */

@@ -104,6 +104,7 @@ async function runTurn(deps: PipelineDeps, req: TurnRequest): Promise<TurnOutcom
   let review: TurnOutcome["review"];
   let lastMessage: string | undefined;
   const script = req.script !== undefined ? ScriptSchema.parse(req.script) : undefined;
+  const mcpUrl = config.mcp.enabled ? await deps.mcpEndpoint?.(runId, config).catch(() => undefined) : undefined;
   const input: AgentTurnInput = {
     runId,
     taskId: task.id,
@@ -112,7 +113,14 @@ async function runTurn(deps: PipelineDeps, req: TurnRequest): Promise<TurnOutcom
     ...(agent.systemPrompt !== undefined ? { systemPrompt: agent.systemPrompt } : {}),
     ...(agent.agent.model !== undefined ? { model: agent.agent.model } : {}),
     ...(script !== undefined ? { script } : {}),
-    env: { ...deps.baseEnv, ...agent.env, FLOTILLA_TASK_ID: task.id, FLOTILLA_RUN_ID: runId },
+    ...(mcpUrl !== undefined ? { mcpUrl } : {}),
+    env: {
+      ...deps.baseEnv,
+      ...agent.env,
+      FLOTILLA_TASK_ID: task.id,
+      FLOTILLA_RUN_ID: runId,
+      ...(mcpUrl !== undefined ? { FLOTILLA_MCP_URL: mcpUrl } : {}),
+    },
     marker: runId,
     ...(agent.command !== undefined ? { command: agent.command } : {}),
     args: agent.args,

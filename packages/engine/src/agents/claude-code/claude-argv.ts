@@ -16,6 +16,9 @@ export const DEFAULT_PERMISSION_ARGS = {
   tools: ["--allowedTools", "Bash"],
 };
 
+/** Claude's name for every tool of Flotilla's MCP server (allowed by default alongside Bash). */
+export const FLOTILLA_MCP_TOOLS = "mcp__flotilla";
+
 export type ClaudeSession = { kind: "new"; id: string } | { kind: "resume"; id: string };
 
 /**
@@ -27,13 +30,19 @@ export type ClaudeSession = { kind: "new"; id: string } | { kind: "resume"; id: 
  * as `--allowedTools` does not swallow it).
  */
 export function claudeArgv(
-  input: Pick<AgentTurnInput, "args" | "model" | "systemPrompt" | "prompt">,
+  input: Pick<AgentTurnInput, "args" | "model" | "systemPrompt" | "prompt" | "mcpUrl">,
   session: ClaudeSession,
 ): string[] {
   const argv = ["-p", "--output-format", "stream-json", "--verbose"];
   argv.push(session.kind === "new" ? "--session-id" : "--resume", session.id);
   if (!hasFlag(input.args, PERMISSION_MODE_FLAGS)) argv.push(...DEFAULT_PERMISSION_ARGS.mode);
-  if (!hasFlag(input.args, ALLOWED_TOOLS_FLAGS)) argv.push(...DEFAULT_PERMISSION_ARGS.tools);
+  if (!hasFlag(input.args, ALLOWED_TOOLS_FLAGS)) {
+    argv.push(...DEFAULT_PERMISSION_ARGS.tools, ...(input.mcpUrl !== undefined ? [FLOTILLA_MCP_TOOLS] : []));
+  }
+  if (input.mcpUrl !== undefined) {
+    // Flotilla's own MCP server for this run: ask, report_progress, claim_files.
+    argv.push("--mcp-config", JSON.stringify({ mcpServers: { flotilla: { type: "http", url: input.mcpUrl } } }));
+  }
   if (input.model !== undefined && input.model !== "") argv.push("--model", input.model);
   if (input.systemPrompt !== undefined && input.systemPrompt.trim() !== "") {
     argv.push("--append-system-prompt", input.systemPrompt);
