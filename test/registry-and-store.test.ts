@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -201,5 +201,45 @@ describe("flotilla doctor", () => {
       version: expect.stringMatching(/0\.169\.0/),
     });
     expect(withBins.stdout).not.toContain("sk-test");
+  });
+});
+
+describe("an agent CLI too old for its adapter", () => {
+  let root: ReturnType<typeof tempDir>;
+  beforeEach(() => (root = tempDir("flotilla-oldcli-")));
+  afterEach(() => root.cleanup());
+
+  it("fails the task with a reason naming the agent, both versions and the upgrade", async () => {
+    const repo = makeRepo(join(root.path, "repo"));
+    const fake = join(root.path, "claude");
+    writeFileSync(
+      fake,
+      '#!/bin/sh\nif [ "$1" = "--version" ]; then echo "1.0.3 (Claude Code)"; exit 0; fi\necho "error: unknown option --output-format" >&2\nexit 1\n',
+    );
+    chmodSync(fake, 0o755);
+    const engine = createEngine({
+      env: isolatedEnv(root.path),
+      overrides: {
+        providers: { old: { adapter: "claude-code", command: fake } },
+        agents: { "old-claude": { provider: "old" } },
+      },
+    });
+    try {
+      const project = await engine.projects.add({ path: repo });
+      const task = await engine.createTask(project, {
+        id: "old",
+        prompt: "anything",
+        agent: "old-claude",
+        review: false,
+      });
+      const final = await engine.runTask(task.id, { shutdown: new AbortController().signal });
+      expect(final.state.status).toBe("failed");
+      if (final.state.status === "failed") {
+        expect(final.state.reason).toMatch(/agent "old-claude": .*claude is version 1\.0\.3, older than 2\.1\.0/);
+        expect(final.state.reason).toMatch(/npm install -g @anthropic-ai\/claude-code/);
+      }
+    } finally {
+      engine.close();
+    }
   });
 });

@@ -25,6 +25,7 @@ import { abortTask, requestMerge, requeueTask } from "./run/task-actions.js";
 import { createStore, type Store } from "./store/index.js";
 import { createBreakerRegistry, isTransientOutcome, useBreakers } from "./resilience/index.js";
 import { startMcpServer, type FlotillaMcpServer } from "./mcp/index.js";
+import { createVersionHint } from "./doctor/version-hint.js";
 import { createWorktreePool } from "./worktree-pool/index.js";
 import { worktreeDirFor } from "./run/prepare-worktree.js";
 import { createTask } from "./tasks/create-task.js";
@@ -132,6 +133,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     adapters,
     configFor,
     baseEnv,
+    versionHint: createVersionHint(),
     // Started on the first run that needs it, so commands that run no agent open no port.
     mcpEndpoint: async (runId) => {
       mcpServer ??= startMcpServer({ store, self: deps.self });

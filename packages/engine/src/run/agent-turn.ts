@@ -154,9 +154,14 @@ async function runTurn(deps: PipelineDeps, req: TurnRequest): Promise<TurnOutcom
   const ended = await turn.result;
   sink.close();
   // A run the watchdog stopped failed, for any caller that does not look at `watchdog`.
-  const result: AgentTurnResult = stop
+  let result: AgentTurnResult = stop
     ? { outcome: "failed", reason: stopText(stop), exitCode: ended.exitCode, ...sessionOf(deps, runId, ended) }
     : ended;
+  if (result.outcome === "failed" && !stop && deps.versionHint) {
+    // A CLI too old for its adapter fails in odd ways: say so, with the fix.
+    const hint = await deps.versionHint(req.agentName, agent.provider.adapter, agent.command, input.env);
+    if (hint !== undefined) result = { ...result, reason: `${hint} (${result.reason})` };
+  }
   recordRunEnd(deps, task.id, runId, result, stopped);
   return {
     runId,

@@ -29,6 +29,13 @@ export interface PipelineDeps {
   /** Idle worktrees handed to tasks (reset to their base) instead of a fresh `git worktree add`. */
   pool: WorktreePool;
   configFor(project: Project): Config;
+  /** After a failed turn: whether the agent's CLI is older than its adapter supports (doctor/version-hint.ts). */
+  versionHint?(
+    agent: string,
+    adapter: AdapterKind,
+    command: string | undefined,
+    env: Record<string, string | undefined>,
+  ): Promise<string | undefined>;
   /** Flotilla's MCP endpoint for a run (ask, report_progress, claim_files), when the MCP server is on. */
   mcpEndpoint?(runId: string, config: Config): Promise<string | undefined>;
   /** The environment agents and verify commands start from (the caller's, minus Flotilla's own markers). */
