@@ -17,7 +17,7 @@ import { EXIT } from "../exit-codes.js";
 import { describeState, taskSummary } from "../output.js";
 import { printProgress } from "../progress.js";
 import { createInProcessClient } from "@flotilla/server";
-import { runTui } from "@flotilla/tui";
+import { loadTui } from "./tui-loader.js";
 
 interface RunOptions {
   agent?: string;
@@ -194,7 +194,9 @@ async function withTui<T>(
 ): Promise<T> {
   const controller = new AbortController();
   const running = work(ctx.engine, controller.signal);
-  await runTui({ client: createInProcessClient(ctx.engine), source: "in-process", project: project.id });
+  await (
+    await loadTui()
+  ).runTui({ client: createInProcessClient(ctx.engine), source: "in-process", project: project.id });
   controller.abort();
   return running;
 }

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { flotillaHome } from "@flotilla/engine";
 import { connectToRunningServer, createBackground, createInProcessClient } from "@flotilla/server";
-import { runTui } from "@flotilla/tui";
+import { loadTui } from "./tui-loader.js";
 import { action } from "../action.js";
 import { openContext } from "../context.js";
 import { EXIT } from "../exit-codes.js";
@@ -28,14 +28,16 @@ export async function startTui(opts: TuiOptions): Promise<number> {
   const project = opts.project !== undefined ? { project: opts.project } : {};
   const daemon = connectToRunningServer(flotillaHome(process.env));
   if (daemon) {
-    await runTui({ client: daemon.client, source: `daemon ${daemon.info.url}`, ...project });
+    await (await loadTui()).runTui({ client: daemon.client, source: `daemon ${daemon.info.url}`, ...project });
     return EXIT.ok;
   }
   const { engine } = await openContext({});
   // Failures of background work show up as the task's own status on the board.
   const background = createBackground({ onError: () => undefined });
   try {
-    await runTui({ client: createInProcessClient(engine, { background }), source: "in-process", ...project });
+    await (
+      await loadTui()
+    ).runTui({ client: createInProcessClient(engine, { background }), source: "in-process", ...project });
   } finally {
     await background.stop();
     engine.close();
