@@ -53,7 +53,7 @@ const TABLE_COLUMNS: readonly [string, Align, number, (t: TaskMetrics) => string
   ["MERGE", "right", 7, (t) => formatDuration(t.durations.mergeMs)],
   ["TOTAL", "right", 7, (t) => (t.totalMs === undefined ? "-" : formatDuration(t.totalMs))],
   ["TOKENS", "right", 13, (t) => `${compact(t.inputTokens)}/${compact(t.outputTokens)}`],
-  ["COST", "right", 8, (t) => `$${t.costUsd.toFixed(2)}`],
+  ["COST", "right", 8, (t) => formatCost(t.costUsd)],
 ];
 
 /** A fixed-width table for terminals: one line per task, columns cut to their width. */
@@ -87,7 +87,7 @@ export function formatPlans(plans: readonly PlanMetrics[]): string {
         `plan ${p.planId}: ${p.merged}/${p.tasks} merged, ${p.ended}/${p.tasks} ended, ` +
         `makespan ${p.makespanMs === undefined ? "- (not finished)" : formatDuration(p.makespanMs)}, ` +
         `agent work ${formatDuration(p.agentMs)}, tokens ${compact(p.inputTokens)}/${compact(p.outputTokens)}, ` +
-        `cost $${p.costUsd.toFixed(2)}`,
+        `cost ${formatCost(p.costUsd)}`,
     )
     .map((l) => `${l}\n`)
     .join("");
@@ -106,4 +106,10 @@ function compact(n: number): string {
   if (n < 10_000) return String(n);
   if (n < 10_000_000) return `${Math.round(n / 1000)}k`;
   return `${Math.round(n / 1_000_000)}M`;
+}
+
+/** Dollars: cents once there are any, else enough digits that a small cost does not read as $0.00. */
+export function formatCost(usd: number): string {
+  if (usd === 0) return "$0";
+  return usd >= 0.01 ? `$${usd.toFixed(2)}` : `$${usd.toFixed(4)}`;
 }
