@@ -173,6 +173,14 @@ describe("the built CLI", () => {
       const runs = (JSON.parse(s.stdout) as { runs: { marker: string; status: string }[] }).runs;
       return runs[0]?.status === "running" ? runs[0].marker : undefined;
     });
+    // The agent is in step 2 (its bash call is logged), so step 1 is recorded as finished.
+    await waitFor(
+      "the agent's second step",
+      () =>
+        runCli(["logs", "crashy", "--json"], { env })
+          .stdout.split("\n")
+          .some((l) => l.includes('"tool_call"') && l.includes('"bash"')) || undefined,
+    );
     expect(findProcessesByMarker(marker).length).toBeGreaterThan(0);
 
     cli.child.kill("SIGKILL");

@@ -126,8 +126,10 @@ describe("scripted adapter", () => {
       ],
       followUps: [[{ append: { path: "log.txt", content: "c\n" } }]],
     };
-    const { adapter, turn, result } = start(steps);
-    expect(await waitFor(() => existsSync(join(ws.cwd, "log.txt")), 10_000)).toBe(true);
+    const { adapter, turn, result, rec } = start(steps);
+    // Step 2 has begun (its tool call is out), so step 1 is recorded as finished.
+    expect(await waitFor(() => rec.events.some((e) => e.type === "tool_call" && e.name === "bash"), 10_000)).toBe(true);
+    expect(existsSync(join(ws.cwd, "log.txt"))).toBe(true);
     await turn.cancel(1000);
     const sessionId = (await result).sessionId ?? "";
     expect(await readFile(join(ws.cwd, "log.txt"), "utf8")).toBe("a\n");
