@@ -48,6 +48,9 @@ const SCRIPT = `
     - call: { name: mcp__flotilla__report_progress, input: { message: "halfway there", percent: 50 } }
     - write: { path: progress.txt, content: "done\\n" }
     - text: Reported progress.
+- match: { prompt: LOOP_FOREVER }
+  turns:
+    - repeat: { bash: { command: "ls" } }
 - match: { prompt: RUN_TESTS }
   turns:
     - bash: { command: "npm test" }
@@ -300,6 +303,58 @@ describe("Claude Code calls Flotilla's MCP server (report_progress), configured 
         ).toBe(true);
         // The tool result reached the model: the MCP call answered.
         expect(mock.requests.some((r) => /recorded|progress/i.test(r.lastToolResult ?? ""))).toBe(true);
+      } finally {
+        engine.close();
+        await mock.close();
+        home.cleanup();
+      }
+    },
+    3 * TURN_MS,
+  );
+});
+
+describe("the watchdog on a REAL agent CLI that the mock LLM drives into a loop", () => {
+  it.skipIf(!realCliAvailable(CLAUDE_BIN))(
+    "Claude Code repeating the same Bash call is caught at the configured count, stopped, and escalated",
+    async () => {
+      const mock = await startMockLlm({ script: SCRIPT });
+      const home = makeAgentHome();
+      const engine = createEngine({
+        env: {
+          PATH: process.env.PATH,
+          LANG: "C.UTF-8",
+          NO_COLOR: "1",
+          ...home.env,
+          FLOTILLA_HOME: join(home.dir, "flotilla"),
+        },
+        overrides: {
+          workflow: { steps: ["code", "merge"] },
+          watchdog: { loopRepeats: 4, ladder: ["escalate"], onEscalate: "fail" },
+          providers: { "real-claude": { adapter: "claude-code", command: CLAUDE_BIN, env: claudeEnv(mock.url) } },
+          agents: { claude: { provider: "real-claude" } },
+        },
+      });
+      try {
+        const repo = makeRepo(join(home.dir, "repo"));
+        const project = await engine.projects.add({ path: repo });
+        const task = await engine.createTask(project, {
+          id: "loops",
+          prompt: "LOOP_FOREVER: list the files",
+          agent: "claude",
+          review: false,
+        });
+        const final = await engine.runTask(task.id, { shutdown: never });
+        expect(final.state.status).toBe("failed");
+        const events = engine.store.read.events.since(0, { taskId: task.id });
+        const calls = events.filter(
+          (e) => e.payload.type === "run.agent-event" && e.payload.event.type === "tool_call",
+        );
+        expect(events.some((e) => e.payload.type === "watchdog.escalated")).toBe(true);
+        // Caught at the 4th identical call, not hundreds later.
+        expect(calls.length).toBeGreaterThanOrEqual(4);
+        expect(calls.length).toBeLessThan(8);
+        const [run] = engine.store.read.runs.listForTask(task.id);
+        expect(findProcessesByMarker(run?.marker ?? "none")).toEqual([]);
       } finally {
         engine.close();
         await mock.close();

@@ -146,7 +146,9 @@ function toSched(deps: PipelineDeps, t: Task, driven: boolean, inRun: ReadonlySe
   return {
     id: t.id,
     dependsOn: t.dependsOn.filter((d) => inRun.has(d)),
-    writes: t.writes,
+    // A task that claimed more files over MCP (claim_files) holds them too; an empty write-set
+    // already means "may write anything".
+    writes: t.writes.length === 0 ? [] : [...new Set([...t.writes, ...(deps.store.read.leases.get(t.id)?.globs ?? [])])],
     priority: t.priority,
     createdAt: t.createdAt,
     agent: t.agent,
