@@ -148,7 +148,8 @@ function toSched(deps: PipelineDeps, t: Task, driven: boolean, inRun: ReadonlySe
     dependsOn: t.dependsOn.filter((d) => inRun.has(d)),
     // A task that claimed more files over MCP (claim_files) holds them too; an empty write-set
     // already means "may write anything".
-    writes: t.writes.length === 0 ? [] : [...new Set([...t.writes, ...(deps.store.read.leases.get(t.id)?.globs ?? [])])],
+    writes:
+      t.writes.length === 0 ? [] : [...new Set([...t.writes, ...(deps.store.read.leases.get(t.id)?.globs ?? [])])],
     priority: t.priority,
     createdAt: t.createdAt,
     agent: t.agent,
