@@ -258,37 +258,50 @@ function findFile(dir: string, id: string): string {
   throw new Error(`no file for session ${id} under ${dir}`);
 }
 
+/**
+ * One task on the real Claude Code against the mock LLM, in an isolated home: `check` looks at the
+ * engine, the task's final state and the mock; everything is torn down afterwards.
+ */
+async function withRealClaude(
+  prompt: string,
+  extra: ConfigInput,
+  check: (ctx: { engine: Engine; task: Task; mock: MockLlm }) => void,
+): Promise<void> {
+  const mock = await startMockLlm({ script: SCRIPT });
+  const home = makeAgentHome();
+  const engine = createEngine({
+    env: {
+      PATH: process.env.PATH,
+      LANG: "C.UTF-8",
+      NO_COLOR: "1",
+      ...home.env,
+      FLOTILLA_HOME: join(home.dir, "flotilla"),
+    },
+    overrides: {
+      workflow: { steps: ["code", "merge"] },
+      providers: { "real-claude": { adapter: "claude-code", command: CLAUDE_BIN, env: claudeEnv(mock.url) } },
+      agents: { claude: { provider: "real-claude" } },
+      ...extra,
+    },
+  });
+  try {
+    const project = await engine.projects.add({ path: makeRepo(join(home.dir, "repo")) });
+    const created = await engine.createTask(project, { id: "real", prompt, agent: "claude", review: false });
+    const task = await engine.runTask(created.id, { shutdown: never });
+    check({ engine, task, mock });
+  } finally {
+    engine.close();
+    await mock.close();
+    home.cleanup();
+  }
+}
+
 describe("Claude Code calls Flotilla's MCP server (report_progress), configured by --mcp-config", () => {
   it.skipIf(!realCliAvailable(CLAUDE_BIN))(
     "the progress report is recorded on the run that made it",
-    async () => {
-      const mock = await startMockLlm({ script: SCRIPT });
-      const home = makeAgentHome();
-      const engine = createEngine({
-        env: {
-          PATH: process.env.PATH,
-          LANG: "C.UTF-8",
-          NO_COLOR: "1",
-          ...home.env,
-          FLOTILLA_HOME: join(home.dir, "flotilla"),
-        },
-        overrides: {
-          workflow: { steps: ["code", "merge"] },
-          providers: { "real-claude": { adapter: "claude-code", command: CLAUDE_BIN, env: claudeEnv(mock.url) } },
-          agents: { claude: { provider: "real-claude" } },
-        },
-      });
-      try {
-        const repo = makeRepo(join(home.dir, "repo"));
-        const project = await engine.projects.add({ path: repo });
-        const task = await engine.createTask(project, {
-          id: "progress",
-          prompt: "REPORT_PROGRESS: say how far you got",
-          agent: "claude",
-          review: false,
-        });
-        const final = await engine.runTask(task.id, { shutdown: never });
-        expect(final.state, JSON.stringify(final.state)).toMatchObject({ status: "merged" });
+    () =>
+      withRealClaude("REPORT_PROGRESS: say how far you got", {}, ({ engine, task, mock }) => {
+        expect(task.state, JSON.stringify(task.state)).toMatchObject({ status: "merged" });
         const [run] = engine.store.read.runs.listForTask(task.id);
         const messages = engine.store.read.events
           .since(0, { taskId: task.id })
@@ -303,12 +316,7 @@ describe("Claude Code calls Flotilla's MCP server (report_progress), configured 
         ).toBe(true);
         // The tool result reached the model: the MCP call answered.
         expect(mock.requests.some((r) => /recorded|progress/i.test(r.lastToolResult ?? ""))).toBe(true);
-      } finally {
-        engine.close();
-        await mock.close();
-        home.cleanup();
-      }
-    },
+      }),
     3 * TURN_MS,
   );
 });
@@ -316,51 +324,24 @@ describe("Claude Code calls Flotilla's MCP server (report_progress), configured 
 describe("the watchdog on a REAL agent CLI that the mock LLM drives into a loop", () => {
   it.skipIf(!realCliAvailable(CLAUDE_BIN))(
     "Claude Code repeating the same Bash call is caught at the configured count, stopped, and escalated",
-    async () => {
-      const mock = await startMockLlm({ script: SCRIPT });
-      const home = makeAgentHome();
-      const engine = createEngine({
-        env: {
-          PATH: process.env.PATH,
-          LANG: "C.UTF-8",
-          NO_COLOR: "1",
-          ...home.env,
-          FLOTILLA_HOME: join(home.dir, "flotilla"),
+    () =>
+      withRealClaude(
+        "LOOP_FOREVER: list the files",
+        { watchdog: { loopRepeats: 4, ladder: ["escalate"], onEscalate: "fail" } },
+        ({ engine, task }) => {
+          expect(task.state.status).toBe("failed");
+          const events = engine.store.read.events.since(0, { taskId: task.id });
+          const calls = events.filter(
+            (e) => e.payload.type === "run.agent-event" && e.payload.event.type === "tool_call",
+          );
+          expect(events.some((e) => e.payload.type === "watchdog.escalated")).toBe(true);
+          // Caught at the 4th identical call, not hundreds later.
+          expect(calls.length).toBeGreaterThanOrEqual(4);
+          expect(calls.length).toBeLessThan(8);
+          const [run] = engine.store.read.runs.listForTask(task.id);
+          expect(findProcessesByMarker(run?.marker ?? "none")).toEqual([]);
         },
-        overrides: {
-          workflow: { steps: ["code", "merge"] },
-          watchdog: { loopRepeats: 4, ladder: ["escalate"], onEscalate: "fail" },
-          providers: { "real-claude": { adapter: "claude-code", command: CLAUDE_BIN, env: claudeEnv(mock.url) } },
-          agents: { claude: { provider: "real-claude" } },
-        },
-      });
-      try {
-        const repo = makeRepo(join(home.dir, "repo"));
-        const project = await engine.projects.add({ path: repo });
-        const task = await engine.createTask(project, {
-          id: "loops",
-          prompt: "LOOP_FOREVER: list the files",
-          agent: "claude",
-          review: false,
-        });
-        const final = await engine.runTask(task.id, { shutdown: never });
-        expect(final.state.status).toBe("failed");
-        const events = engine.store.read.events.since(0, { taskId: task.id });
-        const calls = events.filter(
-          (e) => e.payload.type === "run.agent-event" && e.payload.event.type === "tool_call",
-        );
-        expect(events.some((e) => e.payload.type === "watchdog.escalated")).toBe(true);
-        // Caught at the 4th identical call, not hundreds later.
-        expect(calls.length).toBeGreaterThanOrEqual(4);
-        expect(calls.length).toBeLessThan(8);
-        const [run] = engine.store.read.runs.listForTask(task.id);
-        expect(findProcessesByMarker(run?.marker ?? "none")).toEqual([]);
-      } finally {
-        engine.close();
-        await mock.close();
-        home.cleanup();
-      }
-    },
+      ),
     3 * TURN_MS,
   );
 });

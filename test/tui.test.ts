@@ -58,6 +58,25 @@ describe("flotilla tui in a real terminal (tmux)", () => {
   });
 
   const screen = () => tmux("capture-pane", "-p", "-t", session).out;
+  /** Runs `flotilla <args>` as the only command of a detached 160×45 tmux session, with the test's state dirs. */
+  const openInTmux = (env: Record<string, string | undefined>, args: string[]) =>
+    tmux(
+      "new-session",
+      "-d",
+      "-s",
+      session,
+      "-x",
+      "160",
+      "-y",
+      "45",
+      "env",
+      `FLOTILLA_HOME=${env.FLOTILLA_HOME ?? ""}`,
+      `XDG_CONFIG_HOME=${env.XDG_CONFIG_HOME ?? ""}`,
+      "NO_COLOR=1",
+      process.execPath,
+      CLI,
+      ...args,
+    );
   /** Polls the screen until `test` holds; on a timeout, the error carries the last screen. */
   const until = async (what: string, test: (s: string) => boolean, timeoutMs = 30_000) => {
     let last = "";
@@ -86,23 +105,7 @@ describe("flotilla tui in a real terminal (tmux)", () => {
     writeFileSync(plan, PLAN);
     run = startCli(["run", plan, "--repo", repo, "--concurrency", "2"], { env });
 
-    const started = tmux(
-      "new-session",
-      "-d",
-      "-s",
-      session,
-      "-x",
-      "160",
-      "-y",
-      "45",
-      "env",
-      `FLOTILLA_HOME=${env.FLOTILLA_HOME ?? ""}`,
-      `XDG_CONFIG_HOME=${env.XDG_CONFIG_HOME ?? ""}`,
-      "NO_COLOR=1",
-      process.execPath,
-      CLI,
-      "tui",
-    );
+    const started = openInTmux(env, ["tui"]);
     expect(started.ok).toBe(true);
 
     // The hanging task runs (its pane shows its output), quick lands, after waits for hang.
@@ -145,29 +148,7 @@ describe("flotilla tui in a real terminal (tmux)", () => {
     const env = isolatedEnv(root.path);
     const plan = join(root.path, "plan.yaml");
     writeFileSync(plan, PLAN);
-    const started = tmux(
-      "new-session",
-      "-d",
-      "-s",
-      session,
-      "-x",
-      "160",
-      "-y",
-      "45",
-      "env",
-      `FLOTILLA_HOME=${env.FLOTILLA_HOME ?? ""}`,
-      `XDG_CONFIG_HOME=${env.XDG_CONFIG_HOME ?? ""}`,
-      "NO_COLOR=1",
-      process.execPath,
-      CLI,
-      "run",
-      plan,
-      "--repo",
-      repo,
-      "--concurrency",
-      "2",
-      "--tui",
-    );
+    const started = openInTmux(env, ["run", plan, "--repo", repo, "--concurrency", "2", "--tui"]);
     expect(started.ok).toBe(true);
     await until(
       "the plan on the board",

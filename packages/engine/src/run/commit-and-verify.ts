@@ -1,6 +1,7 @@
 import type { Project, Task } from "@flotilla/protocol";
 import { checkCompletion, completionRoundsUsed } from "../completion/index.js";
 import { moveTask } from "../tasks/task-transitions.js";
+import { commitLeftovers } from "./commit-leftovers.js";
 import type { PipelineDeps } from "./pipeline-deps.js";
 import { failTask, mustGet } from "./prepare-worktree.js";
 import { runAgent } from "./run-agent.js";
@@ -25,14 +26,7 @@ export async function commitAndVerify(
     .listForTask(task.id)
     .filter((r) => r.role === "coder")
     .pop();
-  const committed = await deps.git.commitAll(dir, {
-    message: `${task.title}\n\n${task.prompt}`.slice(0, 4000),
-    trailers: { "Flotilla-Task": task.id, "Flotilla-Run": run?.id ?? "none", "Flotilla-Agent": task.agent },
-  });
-  if (committed)
-    deps.store.write((ctx) =>
-      ctx.emit({ type: "task.committed", taskId: task.id, commit: committed.commit, files: committed.files }),
-    );
+  await commitLeftovers(deps, task, run?.id ?? "none");
   if (task.baseCommit !== undefined && (await deps.git.revParse(dir, "HEAD")) === task.baseCommit) {
     return failTask(deps, task.id, "the agent finished without changing anything");
   }

@@ -1,5 +1,6 @@
 import type { Task } from "@flotilla/protocol";
 import type { TurnOutcome } from "../run/agent-turn.js";
+import { commitLeftovers } from "../run/commit-leftovers.js";
 import type { PipelineDeps } from "../run/pipeline-deps.js";
 import { moveTask } from "../tasks/task-transitions.js";
 import { settingsFor } from "./ladder.js";
@@ -37,19 +38,6 @@ export async function settleWatchdogStop(deps: PipelineDeps, task: Task, outcome
   return true;
 }
 
-/** The same commit the verify step makes (message and trailers), so the branch holds the agent's work. */
-async function commitLeftovers(deps: PipelineDeps, task: Task, runId: string): Promise<void> {
-  const dir = task.worktreePath;
-  if (dir === undefined) return;
-  const committed = await deps.git.commitAll(dir, {
-    message: `${task.title}\n\n${task.prompt}`.slice(0, 4000),
-    trailers: { "Flotilla-Task": task.id, "Flotilla-Run": runId, "Flotilla-Agent": task.agent },
-  });
-  if (committed)
-    deps.store.write((ctx) =>
-      ctx.emit({ type: "task.committed", taskId: task.id, commit: committed.commit, files: committed.files }),
-    );
-}
 
 function projectOf(deps: PipelineDeps, task: Task) {
   const project = deps.store.read.projects.get(task.projectId);
