@@ -38,7 +38,6 @@ export async function settleWatchdogStop(deps: PipelineDeps, task: Task, outcome
   return true;
 }
 
-
 function projectOf(deps: PipelineDeps, task: Task) {
   const project = deps.store.read.projects.get(task.projectId);
   if (!project) throw new Error(`project ${task.projectId} is no longer registered`);
