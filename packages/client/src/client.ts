@@ -18,6 +18,23 @@ import type {
   ProjectList,
   Snapshot,
 } from "./wire-responses.js";
+import type {
+  AnswerRequest,
+  ApproveRequest,
+  CleanTaskRequest,
+  CleanTaskResult,
+  ConfigFile,
+  ConfigScope,
+  ConfigValidation,
+  DenyRequest,
+  InboxItem,
+  ProviderKey,
+  ReviewCommentsRequest,
+  SaveConfigRequest,
+  SetProviderKeyRequest,
+  TaskDiff,
+  Transcript,
+} from "./wire-steering.js";
 
 /** What the event stream delivers: first a snapshot (unless resuming), then events in seq order. */
 export type StreamMessage = { kind: "snapshot"; snapshot: Snapshot } | { kind: "event"; event: FlotillaEvent };
@@ -66,6 +83,42 @@ export interface FlotillaClient {
   /** The merged config (global, or a project's), read-only. */
   config(project?: string): Promise<Config>;
   ci(commit: string): Promise<CiStatus>;
+
+  // ── steering: the needs-you inbox ──
+  /** Questions, permission requests, conflicts, failures and blocked merges, oldest first. */
+  inbox(): Promise<InboxItem[]>;
+  /** Sends the answer into the item's session; the task runs on in the background. */
+  answer(itemId: string, input: AnswerRequest): Promise<Task>;
+  /** Approves a permission (optionally for the rest of the task), a question, a blocked merge, a failure. */
+  approve(itemId: string, input?: ApproveRequest): Promise<Task>;
+  deny(itemId: string, input?: DenyRequest): Promise<Task>;
+
+  // ── steering: a task's session, diff and worktree ──
+  /** A message into the task's agent session; then verify → review → merge again, in the background. */
+  followUp(taskId: string, text: string): Promise<Task>;
+  /** The task's branch against its merge base with the target, parsed into files, hunks and lines. */
+  diff(taskId: string): Promise<TaskDiff>;
+  /** Inline comments on the diff, sent to the agent as ONE follow-up (stale lines refused, nothing sent). */
+  reviewComments(taskId: string, input: ReviewCommentsRequest): Promise<Task>;
+  /** The conversation with the task's agents (prompts, messages, tool calls with results, notices). */
+  transcript(taskId: string): Promise<Transcript>;
+  /** Removes a resting task's worktree (its branch and commits stay). */
+  cleanTask(taskId: string, input?: CleanTaskRequest): Promise<CleanTaskResult>;
+  /** A zip of the task's transcript, diff, event log and metadata. */
+  exportTask(taskId: string): Promise<Uint8Array>;
+
+  // ── config editing ──
+  /** The config file's text (global, or a project's). */
+  configFile(scope: ConfigScope): Promise<ConfigFile>;
+  /** Checks a config text without saving it: every problem with its key path and line. */
+  validateConfig(input: SaveConfigRequest): Promise<ConfigValidation>;
+  /** Saves a config text only when it is valid; otherwise answers `{ valid: false, errors }` and writes nothing. */
+  saveConfig(input: SaveConfigRequest): Promise<ConfigValidation>;
+
+  // ── provider keys (envelope-encrypted at rest; only masked values ever leave the server) ──
+  listKeys(): Promise<ProviderKey[]>;
+  setKey(input: SetProviderKeyRequest): Promise<ProviderKey>;
+  removeKey(provider: string): Promise<ProviderKey>;
 
   /** A page of the stored event log after `since`. */
   eventLog(query?: EventLogQuery): Promise<EventPage>;

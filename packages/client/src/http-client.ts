@@ -16,6 +16,16 @@ import {
   SnapshotSchema,
   TaskListSchema,
 } from "./wire-responses.js";
+import {
+  CleanTaskResultSchema,
+  ConfigFileSchema,
+  ConfigValidationSchema,
+  InboxListSchema,
+  ProviderKeyListSchema,
+  ProviderKeySchema,
+  TaskDiffSchema,
+  TranscriptSchema,
+} from "./wire-steering.js";
 
 export interface HttpClientOptions {
   /** Where the server listens, e.g. `http://127.0.0.1:7600` (from `$FLOTILLA_HOME/server.json`). */
@@ -68,6 +78,19 @@ export function createHttpClient(options: HttpClientOptions): FlotillaClient {
     return parsed.data;
   }
 
+  /** A binary answer (a zip): errors still come as the JSON error body. */
+  async function callBytes(path: string): Promise<Uint8Array> {
+    let res: Response;
+    try {
+      res = await doFetch(base + path, { method: "GET", headers: { ...auth } });
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      throw new ClientError("internal", `cannot reach the Flotilla server at ${base}: ${why}`, 0, {}, true);
+    }
+    if (!res.ok) throw ClientError.fromBody(res.status, await res.json().catch(() => undefined));
+    return new Uint8Array(await res.arrayBuffer());
+  }
+
   const id = encodeURIComponent;
   const project = (ref: string | undefined): Query => ({ project: ref });
 
@@ -98,6 +121,27 @@ export function createHttpClient(options: HttpClientOptions): FlotillaClient {
     metrics: (q = {}) => call("GET", "/metrics", MetricsSchema, { query: { project: q.project, plan: q.plan } }),
     config: (ref) => call("GET", "/config", ConfigSchema, { query: project(ref) }),
     ci: (commit) => call("GET", `/ci/${id(commit)}`, CiStatusSchema),
+    inbox: async () => (await call("GET", "/inbox", InboxListSchema)).items,
+    answer: (itemId, input) => call("POST", `/inbox/${id(itemId)}/answer`, TaskSchema, { body: input }),
+    approve: (itemId, input = {}) => call("POST", `/inbox/${id(itemId)}/approve`, TaskSchema, { body: input }),
+    deny: (itemId, input = {}) => call("POST", `/inbox/${id(itemId)}/deny`, TaskSchema, { body: input }),
+    followUp: (taskId, text) => call("POST", `/tasks/${id(taskId)}/follow-up`, TaskSchema, { body: { text } }),
+    diff: (taskId) => call("GET", `/tasks/${id(taskId)}/diff`, TaskDiffSchema),
+    reviewComments: (taskId, input) =>
+      call("POST", `/tasks/${id(taskId)}/review-comments`, TaskSchema, { body: input }),
+    transcript: (taskId) => call("GET", `/tasks/${id(taskId)}/transcript`, TranscriptSchema),
+    cleanTask: (taskId, input = {}) =>
+      call("POST", `/tasks/${id(taskId)}/clean`, CleanTaskResultSchema, { body: input }),
+    exportTask: (taskId) => callBytes(`/tasks/${id(taskId)}/export`),
+    configFile: (scope) =>
+      call("GET", "/config/file", ConfigFileSchema, {
+        query: { scope: scope.scope, project: scope.scope === "project" ? scope.project : undefined },
+      }),
+    validateConfig: (input) => call("POST", "/config/validate", ConfigValidationSchema, { body: input }),
+    saveConfig: (input) => call("PUT", "/config/file", ConfigValidationSchema, { body: input }),
+    listKeys: async () => (await call("GET", "/keys", ProviderKeyListSchema)).keys,
+    setKey: (input) => call("PUT", "/keys", ProviderKeySchema, { body: input }),
+    removeKey: (provider) => call("DELETE", `/keys/${id(provider)}`, ProviderKeySchema),
     eventLog: (q = {}) =>
       call("GET", "/events/log", EventPageSchema, { query: { since: q.since, task: q.task, limit: q.limit } }),
     events: (since, onMessage, streamOptions) =>

@@ -7,3 +7,4 @@ export * from "./wire-requests.js";
 export * from "./wire-responses.js";
 export * from "./view-state.js";
 export { reduce, reduceAll, linesOf } from "./reduce.js";
+export * from "./wire-steering.js";

@@ -5,6 +5,10 @@ import { createPlansApi } from "./plans-api.js";
 import { createProjectsApi } from "./projects-api.js";
 import { createQueueApi } from "./queue-api.js";
 import { createTasksApi } from "./tasks-api.js";
+import { createInboxApi } from "./inbox-api.js";
+import { createTaskWorkApi } from "./task-work-api.js";
+import { createConfigApi } from "./config-api.js";
+import { createKeysApi } from "./keys-api.js";
 
 export type { ApiDeps } from "./api-deps.js";
 export { buildSnapshot } from "./events-api.js";
@@ -22,5 +26,9 @@ export function createApi(deps: ApiDeps): Api {
     ...createTasksApi(deps),
     ...createPlansApi(deps),
     ...createQueueApi(deps),
+    ...createInboxApi(deps),
+    ...createTaskWorkApi(deps),
+    ...createConfigApi(deps),
+    ...createKeysApi(deps),
   };
 }
