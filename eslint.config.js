@@ -7,6 +7,7 @@ export default tseslint.config(
       "**/dist/**",
       "**/node_modules/**",
       "test-output/**",
+      ".flotilla-test/**",
       "coverage/**",
       "**/*.js",
       "!eslint.config.js",
@@ -34,6 +35,7 @@ export default tseslint.config(
           paths: [
             { name: "node:child_process", message: "Start processes only through engine/src/process." },
             { name: "child_process", message: "Start processes only through engine/src/process." },
+            { name: "node-pty", message: "Start processes (terminals too) only through engine/src/process." },
             { name: "better-sqlite3", message: "Touch SQLite only in engine/src/store." },
           ],
         },
@@ -55,7 +57,12 @@ export default tseslint.config(
     rules: {
       "no-restricted-imports": [
         "error",
-        { paths: [{ name: "node:child_process", message: "Start processes only through engine/src/process." }] },
+        {
+          paths: [
+            { name: "node:child_process", message: "Start processes only through engine/src/process." },
+            { name: "node-pty", message: "Start processes (terminals too) only through engine/src/process." },
+          ],
+        },
       ],
     },
   },

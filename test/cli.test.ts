@@ -140,6 +140,37 @@ describe("the built CLI", () => {
     expect(colored.stdout).toContain("\u001b[");
   });
 
+  it("run --no-merge holds the task for approval (exit 0); `merge` lands that task only", () => {
+    const repo = makeRepo(join(root.path, "repo"));
+    const held = (id: string) => {
+      const script = join(root.path, `${id}.yaml`);
+      writeFileSync(script, `steps:\n  - write: { path: ${id}.txt, content: "${id}\\n" }\n`);
+      const run = runCli(
+        [
+          ...["run", `write ${id}.txt`, "--repo", repo, "--script", script, "--id", id],
+          ...["--verify", "npm test --silent", "--no-merge", "--json"],
+        ],
+        { env, timeoutMs: 120_000 },
+      );
+      expect(run.status, run.stderr + run.stdout).toBe(0);
+      expect(lastJsonLine(run.stdout)).toMatchObject({
+        tasks: [{ id, status: "awaiting_merge", reason: expect.stringMatching(/^held for approval/) }],
+      });
+    };
+    const mainBefore = git(repo, "rev-parse", "main");
+    held("first");
+    held("second");
+    expect(git(repo, "rev-parse", "main")).toBe(mainBefore);
+
+    const merged = runCli(["merge", "first", "--json"], { env, timeoutMs: 120_000 });
+    expect(merged.status, merged.stderr + merged.stdout).toBe(0);
+    expect(lastJsonLine(merged.stdout)).toMatchObject({ tasks: [{ id: "first", status: "merged" }] });
+    expect(git(repo, "show", "main:first.txt")).toBe("first");
+    const second = JSON.parse(runCli(["status", "second", "--json"], { env }).stdout);
+    expect(second).toMatchObject({ holdForApproval: true, state: { status: "awaiting_merge" } });
+    expect(existsSync(join(repo, "second.txt"))).toBe(false);
+  });
+
   it("resumes after kill -9 in the middle of a run: the orphan is swept, finished steps are not redone", async () => {
     const repo = makeRepo(join(root.path, "repo"));
     const go = join(root.path, "go");

@@ -4,7 +4,14 @@ import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { createEngine, processStartTime, type Engine } from "@flotilla/engine";
 import type { Project } from "@flotilla/protocol";
-import { QUEUED_ANSWER, startMcpServer, type FlotillaMcpServer } from "../packages/engine/src/mcp/index.js";
+import {
+  QUEUED_ANSWER,
+  RUN_CREDENTIAL_ARG,
+  runCredential,
+  sharedUrl,
+  startMcpServer,
+  type FlotillaMcpServer,
+} from "../packages/engine/src/mcp/index.js";
 import { isolatedEnv, makeRepo, tempDir, waitFor } from "./support/fixtures.js";
 
 type ToolResult = { content: { type: string; text: string }[]; isError?: boolean };
@@ -106,6 +113,39 @@ describe("Flotilla's MCP server: ask, report_progress, claim_files, attributed t
     // And b cannot now take what a claimed.
     const clientB = await connect(mcp.urlFor(runOf("b") ?? ""));
     expect((await call(clientB, "claim_files", { paths: ["docs/**"] })).content[0]?.text).toMatch(/task a holds/);
+  });
+
+  it("the shared endpoint attributes each tool call to the run its credential names, and refuses one without", async () => {
+    const runA = runOf("a") ?? "";
+    const shared = sharedUrl(mcp.urlFor(runA)) ?? "";
+    expect(shared).toBe(`http://127.0.0.1:${mcp.port}/mcp/shared`);
+    const client = await connect(shared);
+    expect((await client.listTools()).tools.map((t) => t.name).sort()).toEqual([
+      "ask",
+      "claim_files",
+      "report_progress",
+    ]);
+
+    const credential = runCredential(mcp.urlFor(runA)) ?? "";
+    expect(credential).toMatch(new RegExp(`^${runA}/[0-9a-f]{64}$`));
+    const ok = await call(client, "report_progress", {
+      message: "via the shared endpoint",
+      [RUN_CREDENTIAL_ARG]: credential,
+    });
+    expect(ok.isError).toBeFalsy();
+    expect(agentEvents("a")).toContainEqual(
+      expect.objectContaining({ runId: runA, type: "message", text: "via the shared endpoint" }),
+    );
+    for (const wrong of [undefined, `${runA}/${"0".repeat(64)}`, "garbage"]) {
+      const refused = await call(client, "report_progress", {
+        message: "who am I",
+        ...(wrong !== undefined ? { [RUN_CREDENTIAL_ARG]: wrong } : {}),
+      });
+      expect(refused.isError).toBe(true);
+      expect(refused.content[0]?.text).toMatch(/not attributed to a running Flotilla run/);
+    }
+    expect(agentEvents("a").some((e) => e.type === "message" && e.text === "who am I")).toBe(false);
+    expect(agentEvents("b").some((e) => e.type === "message")).toBe(false);
   });
 
   it("a malformed request gets a protocol error and the server still answers; a wrong token is refused", async () => {

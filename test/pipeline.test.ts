@@ -118,8 +118,9 @@ describe("one task end to end on a real repo and a real store", () => {
       prompt: "edit the readme",
       agent: "scripted",
       script: edit,
+      holdForApproval: true,
     });
-    const waiting = await engine.runTask(task.id, { shutdown: never, autoMerge: false });
+    const waiting = await engine.runTask(task.id, { shutdown: never });
     expect(waiting.state.status).toBe("awaiting_merge");
 
     writeFileSync(join(repo, "README.md"), "# fixture\nline two, by a person\n");
@@ -137,8 +138,14 @@ describe("one task end to end on a real repo and a real store", () => {
 
   it("never merges over a person's uncommitted change to a file the merge touches, and lands once it is gone", async () => {
     const project = await engine.projects.add({ path: repo });
-    const task = await engine.createTask(project, { id: "bump2", prompt: "bump", agent: "scripted", script: BUMP });
-    await engine.runTask(task.id, { shutdown: never, autoMerge: false });
+    const task = await engine.createTask(project, {
+      id: "bump2",
+      prompt: "bump",
+      agent: "scripted",
+      script: BUMP,
+      holdForApproval: true,
+    });
+    await engine.runTask(task.id, { shutdown: never });
 
     const mine = "module.exports = { value: () => 1 }; // my local experiment\n";
     writeFileSync(join(repo, "src/value.js"), mine);

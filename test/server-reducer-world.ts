@@ -208,6 +208,7 @@ function newTask(id: string, projectId: string, at: string): Task {
     targetBranch: "main",
     branch: `flotilla/${id}`,
     attempts: 0,
+    holdForApproval: false,
     rounds: { verify: 0, review: 0, conflict: 0 },
     state: { status: "queued" },
     createdAt: at,

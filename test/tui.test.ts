@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CLI, isolatedEnv, makeRepo, startCli, tempDir, waitFor } from "./support/fixtures.js";
@@ -138,7 +138,43 @@ describe("flotilla tui in a real terminal (tmux)", () => {
     s = await until("the abort banner and the cancelled badge", (x) => /aborted task/.test(x) && /⊘ cancelled/.test(x));
     expect(s).toMatch(/no agent is running/);
 
+    // x removes the cancelled task's worktree (client.cleanTask); its branch stays.
+    for (let i = 0; i < 4 && !/cancelled hang/.test(selectedLine(screen())); i++) {
+      tmux("send-keys", "-t", session, "j");
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    await until("the selection on the cancelled task", (x) => /⊘ cancelled hang/.test(selectedLine(x)));
+    tmux("send-keys", "-t", session, "x");
+    await until("the clean-up banner", (x) => /removed the worktree of task \S+ \(its branch stays\)/.test(x));
+
     // q quits cleanly: the session (whose only command is the TUI) ends.
+    tmux("send-keys", "-t", session, "q");
+    await waitFor("the TUI to exit", () => !tmux("has-session", "-t", session).ok, 10_000);
+  });
+
+  it("E edits the global config: a problem is shown at its line and not saved; a valid text is saved", async () => {
+    const repo = makeRepo(join(root.path, "repo"));
+    const env = isolatedEnv(root.path);
+    expect(spawnSync(process.execPath, [CLI, "project", "add", repo], { env }).status).toBe(0);
+    const file = join(env.XDG_CONFIG_HOME ?? "", "flotilla", "config.yaml");
+    expect(openInTmux(env, ["tui"]).ok).toBe(true);
+    await until("the board", (x) => /Tasks \(0\)/.test(x));
+    tmux("send-keys", "-t", session, "E");
+    await until("the editor on the new global file", (x) => x.includes(`Edit global config: ${file} (new)`));
+    tmux("send-keys", "-t", session, "-l", "defaults:");
+    tmux("send-keys", "-t", session, "Enter");
+    tmux("send-keys", "-t", session, "-l", "  concurrency: lots");
+    await until("the problem under line 2", (x) => /↳ line 2:16 defaults\.concurrency: expected number/.test(x));
+    tmux("send-keys", "-t", session, "C-s");
+    await until("the refusal", (x) => /not saved: 1 problem/.test(x));
+    expect(existsSync(file)).toBe(false);
+    tmux("send-keys", "-t", session, "BSpace", "BSpace", "BSpace", "BSpace");
+    tmux("send-keys", "-t", session, "-l", "7");
+    await until("a valid text", (x) => /✓ valid/.test(x));
+    tmux("send-keys", "-t", session, "C-s");
+    await until("the saved banner", (x) => x.includes(`saved ${file}`));
+    expect(readFileSync(file, "utf8")).toBe("defaults:\n  concurrency: 7");
+    await until("the merged config, read again", (x) => /defaults\.concurrency: 7/.test(x));
     tmux("send-keys", "-t", session, "q");
     await waitFor("the TUI to exit", () => !tmux("has-session", "-t", session).ok, 10_000);
   });

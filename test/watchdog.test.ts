@@ -51,7 +51,9 @@ describe("the watchdog and budgets, on real runs of the scripted agent", () => {
     return { final, ms: Date.now() - started, events };
   };
   const ladder = (events: FlotillaEvent[]) =>
-    events.map((e) => e.payload.type).filter((t) => t.startsWith("watchdog.") || t === "budget.exceeded");
+    events
+      .map((e) => e.payload.type)
+      .filter((t) => (t.startsWith("watchdog.") && t !== "watchdog.turn-checked") || t === "budget.exceeded");
   const payloads = <T extends FlotillaEvent["payload"]["type"]>(events: FlotillaEvent[], type: T) =>
     events.map((e) => e.payload).filter((p): p is Extract<FlotillaEvent["payload"], { type: T }> => p.type === type);
   /** Milliseconds from each run's start to its end. */

@@ -1,3 +1,4 @@
+import { isClientError } from "@flotilla/client";
 import { isFlotillaError } from "@flotilla/protocol";
 import { EXIT, exitCodeForError } from "./exit-codes.js";
 
@@ -19,7 +20,8 @@ export function action<A extends unknown[]>(fn: (...args: A) => Promise<number>)
 }
 
 export function reportError(err: unknown): number {
-  if (isFlotillaError(err)) {
+  // A daemon's answer (through the client) carries the same codes as the engine's errors.
+  if (isFlotillaError(err) || isClientError(err)) {
     process.stderr.write(`flotilla: ${err.message}\n`);
     return exitCodeForError(err.code);
   }

@@ -14,6 +14,8 @@ import { registerInit } from "./commands/init.js";
 import { registerProject } from "./commands/project.js";
 import { registerRun } from "./commands/run.js";
 import { registerServe } from "./commands/serve.js";
+import { registerKeys } from "./commands/keys.js";
+import { registerWeb } from "./commands/web.js";
 import { registerTui } from "./commands/tui.js";
 import { registerStatus } from "./commands/status.js";
 import { registerTaskControl } from "./commands/task-control.js";
@@ -28,7 +30,8 @@ export function buildProgram(): Command {
       "after",
       `
 Exit codes: 0 ok · 1 a task did not land · 2 bad input · 3 not found · 4 busy · 5 internal · 130 interrupted
-Environment: FLOTILLA_HOME (state dir), XDG_CONFIG_HOME (global config), NO_COLOR, FLOTILLA_DEBUG`,
+Environment: FLOTILLA_HOME (state dir), XDG_CONFIG_HOME (global config), NO_COLOR, FLOTILLA_DEBUG,
+  FLOTILLA_NO_DAEMON=1 (run in process even when \`flotilla serve\` is running)`,
     );
   registerInit(program);
   registerProject(program);
@@ -43,6 +46,8 @@ Environment: FLOTILLA_HOME (state dir), XDG_CONFIG_HOME (global config), NO_COLO
   registerClean(program);
   registerMetrics(program);
   registerServe(program);
+  registerWeb(program);
+  registerKeys(program);
   registerTui(program);
   registerDoctor(program);
   registerMockLlm(program);

@@ -100,7 +100,8 @@ export function taskSummary(task: Task) {
     branch: task.branch,
     commit: s.status === "merged" ? s.commit : (task.headCommit ?? null),
     attempts: task.attempts,
-    ...(s.status === "failed" ? { reason: s.reason } : {}),
+    ...(s.status === "failed" || (s.status === "awaiting_merge" && s.reason !== undefined) ? { reason: s.reason } : {}),
     ...(s.status === "conflicted" ? { files: s.files } : {}),
+    ...(s.status === "queued" && task.waitingFor !== undefined ? { waitingFor: task.waitingFor } : {}),
   };
 }

@@ -70,6 +70,8 @@ export function describeEvent(event: FlotillaEvent, out: Output, verbose: boolea
       return verbose ? `${tag} run ${p.runId} ${p.status}` : undefined;
     case "task.waiting":
       return `${tag} ${out.color("gray", p.reason)}`;
+    case "task.tool-allowed":
+      return `${tag} ${p.tool} allowed for the rest of this task`;
     case "review.finished":
       return undefined; // the reviewer's own review event already said it
     case "task.feedback-sent":
@@ -86,6 +88,10 @@ export function describeEvent(event: FlotillaEvent, out: Output, verbose: boolea
       return `${tag} ${out.color("yellow", "watchdog:")} ${p.kind} (${p.detail}) — restarted the session with a summary`;
     case "watchdog.escalated":
       return `${tag} ${out.color("red", "watchdog:")} ${p.kind} (${p.detail}) — ${p.action === "fail" ? "gave up: the task fails" : "escalated to a person"}`;
+    case "watchdog.turn-checked":
+      return p.idleTurns > 0 || verbose
+        ? `${tag} ${out.color("gray", `turn changed ${p.idleTurns > 0 ? `neither the diff nor the test result (${p.idleTurns} in a row)` : "the diff or the test result"}`)}`
+        : undefined;
     case "budget.exceeded":
       return `${tag} ${out.color("red", p.reason)} — the run was stopped, its work committed`;
     case "task.created":

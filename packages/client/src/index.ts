@@ -8,3 +8,5 @@ export * from "./wire-responses.js";
 export * from "./view-state.js";
 export { reduce, reduceAll, linesOf } from "./reduce.js";
 export * from "./wire-steering.js";
+export * from "./wire-terminal.js";
+export { appendToTranscript, buildTranscript, emptyTranscript, TRANSCRIPT_EVENT_TYPES } from "./transcript.js";

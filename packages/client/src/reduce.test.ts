@@ -212,6 +212,7 @@ describe("reduce: bounds and idempotence", () => {
       targetBranch: "main",
       branch: "flotilla/a",
       attempts: 2,
+      holdForApproval: false,
       rounds: { verify: 0, review: 0, conflict: 0 },
       waitingFor: "stale",
       state: { status: "failed", reason: "boom" },

@@ -120,7 +120,9 @@ function apply(state: ViewState, event: FlotillaEvent): ViewState {
     case "watchdog.nudged":
     case "watchdog.restarted":
     case "watchdog.escalated":
+    case "watchdog.turn-checked":
     case "budget.exceeded":
+    case "task.tool-allowed":
       // Their effect on a task arrives as its own task.status-changed event.
       return state;
   }

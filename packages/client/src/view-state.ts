@@ -162,7 +162,15 @@ export function withDerived(state: ViewState): ViewState {
   return { ...state, counts, needsYou, mergeQueue: { ...state.mergeQueue, taskIds: queue.map((t) => t.id) } };
 }
 
-function bucketOf(status: TaskStatusName): "done" | "running" | "waiting" | "failed" {
+/**
+ * How every UI groups and colours a task: running; attention (only a person moves it on);
+ * waiting (for a dependency, a lock, a slot or the merge queue); failed; idle (cancelled); done.
+ * The TUI's board groups, the web's badges and graph, and the counts all come from here.
+ */
+export type StatusTone = "running" | "attention" | "waiting" | "failed" | "idle" | "done";
+
+/** The tone of a status by its name alone (a held merge, with a reason, is `attention`: see toneOf). */
+export function toneOfStatus(status: TaskStatusName): StatusTone {
   switch (status) {
     case "merged":
       return "done";
@@ -174,14 +182,27 @@ function bucketOf(status: TaskStatusName): "done" | "running" | "waiting" | "fai
       return "running";
     case "queued":
     case "awaiting_merge":
+      return "waiting";
     case "needs_input":
     case "conflicted":
     case "interrupted":
-      return "waiting";
+      return "attention";
     case "failed":
-    case "cancelled":
       return "failed";
+    case "cancelled":
+      return "idle";
   }
+}
+
+/** The tone of a task's state: an awaiting_merge held with a reason needs a person. */
+export function toneOf(state: TaskStatus): StatusTone {
+  return state.status === "awaiting_merge" && state.reason !== undefined ? "attention" : toneOfStatus(state.status);
+}
+
+/** The four buckets of Counts: attention counts as waiting, idle (cancelled) as failed. */
+function bucketOf(status: TaskStatusName): "done" | "running" | "waiting" | "failed" {
+  const tone = toneOfStatus(status);
+  return tone === "attention" ? "waiting" : tone === "idle" ? "failed" : tone;
 }
 
 function needOf(t: TaskView): NeedsYouItem | undefined {

@@ -15,11 +15,19 @@ export const ProjectRefBodySchema = z.object({ project: ProjectRefSchema });
 export type ProjectRefBody = z.input<typeof ProjectRefBodySchema>;
 
 /** A prompt task for a project, run (by default) at once in the server's background. */
-export const CreateTaskRequestSchema = TaskSpecSchema.omit({ planId: true, planKey: true }).extend({
+export const CreateTaskRequestSchema = TaskSpecSchema.omit({
+  planId: true,
+  planKey: true,
+  holdForApproval: true,
+}).extend({
   project: ProjectRefSchema.optional(),
   /** Start the task now (default); `false` only stores it, queued. */
   run: z.boolean().default(true),
-  /** Land it through the merge queue once verified and reviewed (default). */
+  /**
+   * Land it through the merge queue once verified and reviewed (default). `false` stores the task
+   * held for approval: it waits in awaiting_merge (an `approval` inbox item) until
+   * `POST /tasks/:id/merge` or an inbox approve, whatever drives it meanwhile (follow-ups, retries).
+   */
   autoMerge: z.boolean().default(true),
 });
 export type CreateTaskRequest = z.input<typeof CreateTaskRequestSchema>;
@@ -38,6 +46,7 @@ export type ValidatePlanRequest = z.input<typeof ValidatePlanRequestSchema>;
 export const RunPlanRequestSchema = ValidatePlanRequestSchema.extend({
   project: ProjectRefSchema.optional(),
   concurrency: z.number().int().min(1).max(64).optional(),
+  /** `false` holds every task of the plan for approval (as `autoMerge` of a task). */
   autoMerge: z.boolean().default(true),
 });
 export type RunPlanRequest = z.input<typeof RunPlanRequestSchema>;

@@ -111,10 +111,24 @@ export function parseResponses(body: Body, size: number): ParsedRequest {
       c.assistant(undefined);
     }
   }
-  const tools = list(body.tools).flatMap((t) => {
-    if (!isRecord(t)) return [];
-    if (t.type === "custom") return toolSpec(t.name, "custom", undefined);
-    return toolSpec(t.name ?? t.type, "function", t.parameters);
-  });
+  const tools = list(body.tools).flatMap(responsesTool);
+  // Tools a `tool_search` found earlier in the conversation (Codex's deferred MCP tools) are callable now.
+  for (const item of list(body.input)) {
+    if (isRecord(item) && item.type === "tool_search_output") tools.push(...list(item.tools).flatMap(responsesTool));
+  }
   return c.done("responses", body, size, tools);
+}
+
+/** A Responses tool: function, custom (freeform), `tool_search`, or a namespace of functions. */
+function responsesTool(t: unknown): ToolSpec[] {
+  if (!isRecord(t)) return [];
+  if (t.type === "custom") return toolSpec(t.name, "custom", undefined);
+  if (t.type === "tool_search") return toolSpec("tool_search", "tool_search", t.parameters);
+  if (t.type === "namespace" && typeof t.name === "string") {
+    const namespace = t.name;
+    return list(t.tools).flatMap((child) =>
+      isRecord(child) ? toolSpec(child.name, "function", child.parameters).map((s) => ({ ...s, namespace })) : [],
+    );
+  }
+  return toolSpec(t.name ?? t.type, "function", t.parameters);
 }

@@ -167,3 +167,81 @@ describe.each([true, false])("OpenAI Responses (stream: %s)", (stream) => {
     expect((await send(input, stream)).content![0]!.text).toBe("recovered");
   });
 });
+
+describe("Codex's deferred MCP tools: a tool_search call, then the found namespace's tool", () => {
+  const SEARCH_TOOL = {
+    type: "tool_search",
+    execution: "client",
+    description: "Searches over deferred tool metadata.",
+    parameters: { type: "object", properties: { query: { type: "string" } }, required: ["query"] },
+  };
+  const FOUND = {
+    type: "namespace",
+    name: "mcp__flotilla",
+    description: "Tools in the mcp__flotilla namespace.",
+    tools: [
+      {
+        type: "function",
+        name: "report_progress",
+        defer_loading: true,
+        parameters: { type: "object", properties: { message: { type: "string" } }, required: ["message"] },
+      },
+    ],
+  };
+  let deferred: MockLlm;
+  beforeAll(
+    async () =>
+      (deferred = await startMockLlm({
+        script: `
+- turns:
+    - call: { name: tool_search, input: { query: "flotilla progress" } }
+    - call: { name: mcp__flotilla__report_progress, input: { message: "half" } }
+    - text: Reported.
+`,
+      })),
+  );
+  afterAll(() => deferred.close());
+
+  async function answer(input: Item[], stream: boolean): Promise<Item> {
+    const body = { model: "gpt-5.5", input, tools: [TOOLS[0], SEARCH_TOOL], stream, store: false };
+    const res = await fetch(`${deferred.url}/v1/responses`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    });
+    expect(res.status).toBe(200);
+    if (!stream) return ((await res.json()) as ResponseObject).output[0]!;
+    const data = (await readSse(res)).map((e) => e.json as StreamEvent);
+    expect(data.at(-1)?.type).toBe("response.completed");
+    return data.find((d) => d.type === "response.output_item.done")!.item!;
+  }
+
+  it.each([true, false])(
+    "serves tool_search_call, then a function_call in the namespace (stream: %s)",
+    async (stream) => {
+      const before = deferred.requests.length;
+      const input: Item[] = [msg("user", ENV), msg("user", `report ${stream}`)];
+      const search = await answer(input, stream);
+      expect(search).toMatchObject({
+        type: "tool_search_call",
+        execution: "client",
+        status: "completed",
+        arguments: { query: "flotilla progress" },
+      });
+      // What Codex sends back: the search call and its output, the namespace it found.
+      input.push(search, { type: "tool_search_output", call_id: search.call_id, execution: "client", tools: [FOUND] });
+      const call = await answer(input, stream);
+      expect(call).toMatchObject({ type: "function_call", namespace: "mcp__flotilla", name: "report_progress" });
+      expect(JSON.parse(call.arguments!)).toEqual({ message: "half" });
+      input.push(call, { type: "function_call_output", call_id: call.call_id, output: "recorded" });
+      expect((await answer(input, stream)).content![0]!.text).toBe("Reported.");
+      const seen = deferred.requests.slice(before);
+      expect(seen.map((r) => [r.step, r.served?.kind === "tool" ? r.served.name : r.served?.kind])).toEqual([
+        [0, "tool_search"],
+        [1, "mcp__flotilla__report_progress"],
+        [2, "text"],
+      ]);
+      expect(seen[1]?.tools).toContain("report_progress");
+    },
+  );
+});

@@ -5,7 +5,8 @@ import { compileScript, parseScript } from "./script-load.js";
 import { sendJson } from "./http.js";
 import { parseAnthropic, parseChat, parseResponses } from "./parse.js";
 import { select, usageFor } from "./select.js";
-import type { Answer, ApiKind, ParsedRequest, RecordedRequest } from "./types.js";
+import { namespacedName } from "./tools.js";
+import type { Answer, ApiKind, ParsedRequest, RecordedRequest, ToolCall } from "./types.js";
 import { anthropicError, writeAnthropic } from "./write-anthropic.js";
 import { openaiError, writeChat } from "./write-chat.js";
 import { writeResponses } from "./write-responses.js";
@@ -91,7 +92,7 @@ export async function startMockLlm(options: MockLlmOptions): Promise<MockLlm> {
     rec.served =
       reply.kind === "text"
         ? { kind: "text", text: reply.text }
-        : { kind: "tool", name: reply.call.name, input: reply.call.input };
+        : { kind: "tool", name: servedName(reply.call), input: reply.call.input };
     const answer: Answer = { id: sel.id, model: req.model, reply, usage: usageFor(req, reply) };
     WRITERS[api](res, answer, req.stream);
   }
@@ -156,6 +157,13 @@ export async function startMockLlm(options: MockLlmOptions): Promise<MockLlm> {
         server.closeAllConnections();
       }),
   };
+}
+
+/** A call's name as a script gives it: a namespace's child by its full name. */
+function servedName(call: ToolCall): string {
+  return call.kind === "function" && call.namespace !== undefined
+    ? namespacedName(call.namespace, call.name)
+    : call.name;
 }
 
 function sendError(

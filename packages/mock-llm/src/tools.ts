@@ -58,7 +58,28 @@ function editorCommand(tool: ToolSpec, wanted: readonly string[]): string {
 
 function call(id: string, tool: ToolSpec, input: Record<string, unknown> | string): ToolCall {
   if (tool.kind === "custom") return { id, name: tool.name, kind: "custom", input: patchText(input) };
-  return { id, name: tool.name, kind: "function", input: typeof input === "string" ? { input } : input };
+  const args = typeof input === "string" ? { input } : input;
+  if (tool.kind === "tool_search") return { id, name: "tool_search", kind: "tool_search", input: args };
+  return {
+    id,
+    name: tool.name,
+    kind: "function",
+    input: args,
+    ...(tool.namespace ? { namespace: tool.namespace } : {}),
+  };
+}
+
+/**
+ * A namespace child's full name, as a script's `call` gives it: Codex's MCP namespace `mcp__flotilla`
+ * with `report_progress` is `mcp__flotilla__report_progress`; a child named `_create_event` of
+ * `mcp__codex_apps__calendar` is appended as it is.
+ */
+export function namespacedName(namespace: string, name: string): string {
+  return namespace.endsWith("_") || name.startsWith("_") ? namespace + name : `${namespace}__${name}`;
+}
+
+function fullNames(tool: ToolSpec): string[] {
+  return tool.namespace === undefined ? [tool.name] : [namespacedName(tool.namespace, tool.name)];
 }
 
 function patchText(input: Record<string, unknown> | string): string {
@@ -122,7 +143,7 @@ export function mapToolStep(
       break;
     }
     case "call": {
-      const listed = tools.find((t) => t.name === step.name);
+      const listed = tools.find((t) => fullNames(t).includes(step.name));
       return call(id, listed ?? { name: step.name, kind: "function", props: {}, required: [] }, step.input);
     }
   }

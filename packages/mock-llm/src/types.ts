@@ -4,8 +4,17 @@ export type ApiKind = "anthropic" | "chat" | "responses";
 /** A tool as the request lists it, reduced to what mapping needs. */
 export interface ToolSpec {
   name: string;
-  /** `custom` is an OpenAI Responses freeform tool (input is plain text, e.g. Codex's `apply_patch`). */
-  kind: "function" | "custom";
+  /**
+   * `custom` is an OpenAI Responses freeform tool (input is plain text, e.g. Codex's `apply_patch`);
+   * `tool_search` is the Responses API's client-executed tool search (Codex's deferred MCP tools).
+   */
+  kind: "function" | "custom" | "tool_search";
+  /**
+   * A Responses namespace's child (Codex's MCP tools, found by `tool_search`): `name` is the child's
+   * own name and the call carries the namespace; the full name, as a script's `call` names it, is
+   * `namespace` + `name`.
+   */
+  namespace?: string;
   /** The top-level properties of the tool's JSON Schema (name → schema). Empty when unknown. */
   props: Record<string, { type?: unknown; enum?: unknown }>;
   required: string[];
@@ -32,8 +41,9 @@ export interface ParsedRequest {
 
 /** A concrete tool call, in the shape of a tool the request listed. */
 export type ToolCall =
-  | { id: string; name: string; kind: "function"; input: Record<string, unknown> }
-  | { id: string; name: string; kind: "custom"; input: string };
+  | { id: string; name: string; kind: "function"; input: Record<string, unknown>; namespace?: string }
+  | { id: string; name: string; kind: "custom"; input: string }
+  | { id: string; name: "tool_search"; kind: "tool_search"; input: Record<string, unknown> };
 
 /** What the model answers: a final text, or one tool call. */
 export type Reply = { kind: "text"; text: string } | { kind: "tool"; call: ToolCall };

@@ -23,7 +23,25 @@ function item(a: Answer, status: Status) {
   const head = { status, call_id: `call_${call.id}`, name: call.name };
   if (call.kind === "custom")
     return { id: `ctc_${id}`, type: "custom_tool_call", ...head, input: done ? call.input : "" };
-  return { id: `fc_${id}`, type: "function_call", ...head, arguments: done ? JSON.stringify(call.input) : "" };
+  if (call.kind === "tool_search") {
+    // Client-executed: the agent searches its deferred tools and sends a `tool_search_output`.
+    return {
+      id: `tsc_${id}`,
+      type: "tool_search_call",
+      status,
+      call_id: head.call_id,
+      execution: "client",
+      arguments: call.input,
+    };
+  }
+  const namespace = call.namespace !== undefined ? { namespace: call.namespace } : {};
+  return {
+    id: `fc_${id}`,
+    type: "function_call",
+    ...head,
+    ...namespace,
+    arguments: done ? JSON.stringify(call.input) : "",
+  };
 }
 
 function usage(a: Answer) {
@@ -67,7 +85,7 @@ export function writeResponses(res: ServerResponse, a: Answer, stream: boolean):
     const input = reply.call.input;
     for (const delta of pieces(input)) ev("response.custom_tool_call_input.delta", { ...ofItem, delta });
     ev("response.custom_tool_call_input.done", { ...ofItem, input });
-  } else {
+  } else if (reply.call.kind === "function") {
     const args = JSON.stringify(reply.call.input);
     for (const delta of pieces(args)) ev("response.function_call_arguments.delta", { ...ofItem, delta });
     ev("response.function_call_arguments.done", { ...ofItem, arguments: args });

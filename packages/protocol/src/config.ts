@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { PlanBudgetSchema, TaskBudgetSchema, WatchdogConfigSchema, WatchdogOverrideSchema } from "./limits.js";
+import { ScriptSchema } from "./script.js";
 import { CommandSchema } from "./task.js";
 
 /** Which adapter drives a provider's CLI. */
@@ -23,49 +25,17 @@ export const ProviderConfigSchema = z
   .strict();
 export type ProviderConfig = z.output<typeof ProviderConfigSchema>;
 
-/** The watchdog's thresholds (docs/watchdog.md). Every field may be overridden per agent. */
-const watchdogShape = {
-  enabled: z.boolean(),
-  /** No event or output line for this long: the run has stalled. */
-  stallMs: z.number().int().positive(),
-  /** The same tool call (name and arguments) this many times in a row: the run loops. */
-  loopRepeats: z.number().int().min(2),
-  /** This many tool calls in a row with nothing new (no new call, no changed result): no progress. */
-  noProgressCalls: z.number().int().min(2),
-  /** What to do at each successive finding: nudge in the same session, restart with a summary, escalate. */
-  ladder: z.array(z.enum(["nudge", "restart", "escalate"])).min(1),
-  /** Where escalation leaves the task: waiting for a person (needs_input) or failed. */
-  onEscalate: z.enum(["needs_input", "fail"]),
-};
-export const WatchdogOverrideSchema = z.object(watchdogShape).partial().strict();
-export const WatchdogConfigSchema = z
-  .object({
-    enabled: watchdogShape.enabled.default(true),
-    stallMs: watchdogShape.stallMs.default(10 * 60_000),
-    loopRepeats: watchdogShape.loopRepeats.default(8),
-    noProgressCalls: watchdogShape.noProgressCalls.default(40),
-    ladder: watchdogShape.ladder.default(["nudge", "restart", "escalate"]),
-    onEscalate: watchdogShape.onEscalate.default("needs_input"),
-  })
-  .strict();
-export type WatchdogConfig = z.output<typeof WatchdogConfigSchema>;
-
-/** Limits per task (its runs) and per plan (all its tasks' runs); none by default. */
-export const TaskBudgetSchema = z
-  .object({
-    maxTurns: z.number().int().positive(),
-    maxTokens: z.number().int().positive(),
-    maxCostUsd: z.number().positive(),
-    maxWallMs: z.number().int().positive(),
-  })
-  .partial()
-  .strict();
-export const PlanBudgetSchema = z
-  .object({ maxCostUsd: z.number().positive(), maxTokens: z.number().int().positive() })
-  .partial()
-  .strict();
-export type TaskBudget = z.output<typeof TaskBudgetSchema>;
-export type PlanBudget = z.output<typeof PlanBudgetSchema>;
+// The watchdog's thresholds and the budgets live in limits.ts (a task and a plan may set them too).
+export {
+  PlanBudgetSchema,
+  TaskBudgetSchema,
+  WatchdogConfigSchema,
+  WatchdogOverrideSchema,
+  type PlanBudget,
+  type TaskBudget,
+  type WatchdogConfig,
+  type WatchdogOverride,
+} from "./limits.js";
 
 /** An agent: a provider with a model, a role and a system prompt (seed 004). */
 export const AgentConfigSchema = z
@@ -260,9 +230,22 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
-    /** Flotilla's MCP server for agents (ask, report_progress, claim_files). */
+    /** Flotilla's MCP server for agents (ask, report_progress, claim_files); docs/inbox.md. */
     mcp: z
-      .object({ enabled: z.boolean().default(true) })
+      .object({
+        enabled: z.boolean().default(true),
+        /**
+         * Who answers an agent's `ask`: the orchestrator agent, from the plan's context (a person when
+         * it declines, fails or times out), or a person straight away.
+         */
+        ask: z.enum(["orchestrator", "person"]).default("orchestrator"),
+        /** The agent that answers; the orchestrator role's agent (`roles.orchestrator.agent`) unless set. */
+        askAgent: z.string().min(1).optional(),
+        /** How long the orchestrator may take to answer before the question goes to a person. */
+        askTimeoutMs: z.number().int().min(1000).max(600_000).default(120_000),
+        /** The script the scripted agent answers with when it is the orchestrator (tests, demos). */
+        askScript: ScriptSchema.optional(),
+      })
       .strict()
       .prefault({}),
     providers: z.record(z.string(), ProviderConfigSchema).default({}),

@@ -30,6 +30,9 @@ export const EventPayloadSchema = z.discriminatedUnion("type", [
     runId: z.string(),
     agent: z.string(),
     attempt: z.number().int(),
+    role: z.enum(["coder", "reviewer"]).optional(),
+    /** What was said to the agent to start this turn: the prompt, a follow-up, feedback, an answer. */
+    prompt: z.string().optional(),
   }),
   z.object({ type: z.literal("run.agent-event"), taskId: z.string(), runId: z.string(), event: AgentEventSchema }),
   z.object({
@@ -69,6 +72,8 @@ export const EventPayloadSchema = z.discriminatedUnion("type", [
     status: z.enum(["pass", "fail"]),
   }),
   z.object({ type: z.literal("task.waiting"), taskId: z.string(), reason: z.string() }),
+  /** A person allowed the task's agents this tool for the rest of the task (inbox approve, always). */
+  z.object({ type: z.literal("task.tool-allowed"), taskId: z.string(), tool: z.string() }),
   z.object({
     type: z.literal("review.finished"),
     taskId: z.string(),
@@ -112,6 +117,18 @@ export const EventPayloadSchema = z.discriminatedUnion("type", [
     kind: z.enum(["stall", "loop", "no_progress"]),
     detail: z.string(),
     action: z.enum(["needs_input", "fail"]),
+  }),
+  /**
+   * After a finished coding turn: a fingerprint of the worktree's diff against the base and of the
+   * last test result, and how many turns in a row changed neither (`watchdog.noProgressTurns`).
+   */
+  z.object({
+    type: z.literal("watchdog.turn-checked"),
+    taskId: z.string(),
+    runId: z.string(),
+    diff: z.string(),
+    tests: z.string().optional(),
+    idleTurns: z.number().int().nonnegative(),
   }),
   z.object({
     type: z.literal("budget.exceeded"),

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { RoleSchema } from "./config.js";
 import { SafeIdSchema } from "./ids.js";
+import { PlanBudgetSchema, TaskBudgetSchema, WatchdogOverrideSchema } from "./limits.js";
 import { ScriptSchema } from "./script.js";
 import { CommandSchema } from "./task.js";
 
@@ -48,6 +49,10 @@ export const PlanTaskSchema = z
     review: ReviewSettingSchema.optional(),
     /** The scripted agent's script. */
     script: ScriptSchema.optional(),
+    /** This task's watchdog thresholds (any `watchdog` field), over the config's and its agent's. */
+    watchdog: WatchdogOverrideSchema.optional(),
+    /** This task's budget: maxTurns, maxTokens, maxCostUsd, maxWallMs (over the config's and its agent's). */
+    budget: TaskBudgetSchema.optional(),
   })
   .strict();
 export type PlanTask = z.output<typeof PlanTaskSchema>;
@@ -67,6 +72,8 @@ export const PlanSchema = z
     concurrency: z.number().int().min(1).max(64).optional(),
     /** The review every task gets unless it says otherwise. */
     review: ReviewSettingSchema.optional(),
+    /** The plan's budget (maxCostUsd, maxTokens over all its tasks' runs), over the config's `budgets.plan`. */
+    budget: PlanBudgetSchema.optional(),
     tasks: z.array(PlanTaskSchema).min(1, "a plan needs at least one task"),
   })
   .strict();

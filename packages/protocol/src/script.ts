@@ -7,6 +7,9 @@ import { z } from "zod";
  */
 const pathField = z.string().min(1, "path must not be empty");
 
+/** The tools of Flotilla's MCP server, which the `mcp` step can call. */
+export const MCP_TOOLS = ["ask", "report_progress", "claim_files"] as const;
+
 const BaseStepSchema = z.union([
   z.object({ write: z.object({ path: pathField, content: z.string() }).strict() }).strict(),
   z.object({ append: z.object({ path: pathField, content: z.string() }).strict() }).strict(),
@@ -59,6 +62,19 @@ const BaseStepSchema = z.union([
   z.object({ exit: z.object({ code: z.number().int().min(0).max(255) }).strict() }).strict(),
   z.object({ hang: z.object({}).strict().or(z.null()) }).strict(),
   z.object({ print: z.object({ text: z.string(), times: z.number().int().positive().optional() }).strict() }).strict(),
+  z
+    .object({
+      /** A call of a tool of Flotilla's MCP server (FLOTILLA_MCP_URL), over HTTP from the agent process. */
+      mcp: z
+        .object({
+          tool: z.enum(MCP_TOOLS),
+          input: z.record(z.string(), z.unknown()).optional(),
+          /** Carry on with the next step even when the call fails or the tool answers with an error. */
+          allowFailure: z.boolean().optional(),
+        })
+        .strict(),
+    })
+    .strict(),
 ]);
 
 export type ScriptBaseStep = z.infer<typeof BaseStepSchema>;

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { TaskIdSchema } from "./ids.js";
+import { TaskBudgetSchema, WatchdogOverrideSchema } from "./limits.js";
 import { ScriptSchema } from "./script.js";
 import { TaskStatusSchema } from "./task-status.js";
 
@@ -32,6 +33,14 @@ export const TaskSpecSchema = z.object({
       }),
     ])
     .optional(),
+  /** Overrides of the watchdog's thresholds and of the task budget for this task (over the agent's). */
+  watchdog: WatchdogOverrideSchema.optional(),
+  budget: TaskBudgetSchema.optional(),
+  /**
+   * Land only on a person's approval (`flotilla run --no-merge`, the API's `autoMerge: false`):
+   * the verified task waits in awaiting_merge, held, until `flotilla merge` or an inbox approve.
+   */
+  holdForApproval: z.boolean().default(false),
   planId: z.string().optional(),
   planKey: z.string().optional(),
 });
@@ -61,6 +70,15 @@ export const TaskSchema = z.object({
       z.object({ agent: z.string().optional(), rounds: z.number().int().optional(), script: z.unknown().optional() }),
     ])
     .optional(),
+  /** The task's own watchdog and budget overrides (docs/watchdog.md), over the config's and its agent's. */
+  watchdog: WatchdogOverrideSchema.optional(),
+  budget: TaskBudgetSchema.optional(),
+  /**
+   * Held for a person's approval: once verified (and reviewed) it waits in awaiting_merge with a
+   * reason, never taken by the merge queue, until approved (`flotilla merge`, inbox approve), which
+   * clears it. Stored with the task, so every later drive (a follow-up, a retry) holds it again.
+   */
+  holdForApproval: z.boolean().default(false),
   planId: z.string().optional(),
   planKey: z.string().optional(),
   /** Feedback rounds used so far, per kind (verify failures, review requests, conflicts). */

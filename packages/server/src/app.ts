@@ -5,12 +5,20 @@ import { createApi } from "./api/index.js";
 import { createBackground, type Background } from "./background.js";
 import { BODY_LIMIT, errorResponse } from "./errors.js";
 import { openApiDocument } from "./openapi/document.js";
+import { configRoutes } from "./routes/config.js";
 import { eventRoutes } from "./routes/events.js";
+import { inboxRoutes } from "./routes/inbox.js";
 import { planRoutes } from "./routes/plans.js";
 import { projectRoutes } from "./routes/projects.js";
 import { taskRoutes } from "./routes/tasks.js";
 import { viewRoutes } from "./routes/views.js";
 import { securityGuard, type AuthOptions } from "./security/guard.js";
+import { keyRoutes } from "./routes/keys.js";
+import { terminalRoutes } from "./terminal/terminal-route.js";
+import { createLoginCodes, type LoginCodes } from "./web/login-codes.js";
+import { loginRoutes } from "./web/login-routes.js";
+import { webApp } from "./web/web-app.js";
+import { defaultWebRoot } from "./web/web-root.js";
 
 export interface AppOptions {
   engine: Engine;
@@ -23,6 +31,10 @@ export interface AppOptions {
   heartbeatMs?: number;
   /** How often open event streams read the log for other processes' events (default 1000 ms). */
   pollMs?: number;
+  /** The one-time login codes of the web UI (GET /login); the server keeps one to print links from. */
+  loginCodes?: LoginCodes;
+  /** The built web app served at /ui/ (default: @flotilla/web's dist/). */
+  webRoot?: string;
 }
 
 /** The Hono app over the engine: security first, then routes per resource, ONE error mapping. */
@@ -44,10 +56,16 @@ export function createApp(options: AppOptions): Hono {
       },
     }),
   );
+  app.use("*", webApp({ root: options.webRoot ?? defaultWebRoot() }));
+  app.route("/", loginRoutes({ token: options.auth.token, codes: options.loginCodes ?? createLoginCodes() }));
   app.route("/", viewRoutes(api));
+  app.route("/keys", keyRoutes(api));
+  app.route("/", terminalRoutes());
   app.route("/projects", projectRoutes(api));
   app.route("/tasks", taskRoutes(api));
   app.route("/plans", planRoutes(api));
+  app.route("/inbox", inboxRoutes(api));
+  app.route("/config", configRoutes(api));
   app.route(
     "/",
     eventRoutes({

@@ -7,7 +7,7 @@ export { startEventFeed, type EventFeed, type EventFeedOptions } from "./event-f
 export { statusForCode, errorResponse } from "./errors.js";
 export { openApiDocument } from "./openapi/document.js";
 export { OPERATIONS, type Operation } from "./openapi/operations.js";
-export { securityGuard, TOKEN_COOKIE, type AuthOptions } from "./security/guard.js";
+export { securityGuard, needsNoToken, TOKEN_COOKIE, type AuthOptions } from "./security/guard.js";
 export { ensureToken, newToken, tokenMatches } from "./security/token.js";
 export { isLoopback, allowedHostsFor } from "./security/hosts.js";
 export {
@@ -21,3 +21,8 @@ export {
   type ServerInfo,
 } from "./server-file.js";
 export { connectToRunningServer } from "./daemon-client.js";
+export { createLoginCodes, LOGIN_CODE_TTL_MS, type LoginCodes } from "./web/login-codes.js";
+export { LoginLinkSchema, type LoginLink } from "./web/login-link.js";
+export { requestLoginLink } from "./web/login-link-client.js";
+export { webAppCsp } from "./web/headers.js";
+export { defaultWebRoot } from "./web/web-root.js";

@@ -1,3 +1,4 @@
+import type { Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { createAdaptorServer } from "@hono/node-server";
@@ -8,6 +9,8 @@ import { createBackground, type Background } from "./background.js";
 import { allowedHostsFor, isLoopback } from "./security/hosts.js";
 import { ensureToken } from "./security/token.js";
 import { removeServerInfo, TOKEN_FILE, writeServerInfo } from "./server-file.js";
+import { createTerminalServer } from "./terminal/terminal-server.js";
+import { createLoginCodes } from "./web/login-codes.js";
 
 export interface StartServerOptions {
   engine: Engine;
@@ -26,6 +29,8 @@ export interface StartServerOptions {
   logRequests?: boolean;
   heartbeatMs?: number;
   pollMs?: number;
+  /** The built web app served at /ui/ (default: @flotilla/web's dist/). */
+  webRoot?: string;
 }
 
 export interface RunningServer {
@@ -34,7 +39,12 @@ export interface RunningServer {
   port: number;
   tokenFile: string;
   background: Background;
-  /** Stops background work (tasks are left interrupted), ends event streams, closes the port. */
+  /**
+   * A fresh one-time link that logs a browser in to the web UI (works once, for 5 minutes).
+   * For the person at the terminal only: never write it to a log that persists.
+   */
+  loginLink(): string;
+  /** Stops background work (tasks are left interrupted), ends terminals and event streams, closes the port. */
   close(): Promise<void>;
 }
 
@@ -59,15 +69,22 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const token = ensureToken(tokenFile);
   let allowed = new Set<string>();
   const background = createBackground({ onError: (label, err) => log(`${label}: ${String(err)}`) });
+  const auth = { token, tokenFile, allowedHosts: () => allowed };
+  const loginCodes = createLoginCodes();
   const app = createApp({
     engine,
-    auth: { token, tokenFile, allowedHosts: () => allowed },
+    auth,
     background,
+    loginCodes,
+    ...(options.webRoot !== undefined ? { webRoot: options.webRoot } : {}),
     ...(options.logRequests ? { log } : {}),
     ...(options.heartbeatMs !== undefined ? { heartbeatMs: options.heartbeatMs } : {}),
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
   });
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host });
+  const terminals = createTerminalServer({ engine, auth, ...(options.logRequests ? { log } : {}) });
+  // createAdaptorServer makes a node:http server (no createServer option given): its upgrades are ours.
+  (server as HttpServer).on("upgrade", (req, socket, head) => terminals.handleUpgrade(req, socket, head));
   await new Promise<void>((resolve, reject) => {
     server.once("error", (err: NodeJS.ErrnoException) =>
       reject(
@@ -94,9 +111,13 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     port,
     tokenFile,
     background,
+    // A wildcard bind answers on loopback too, and a browser cannot open http://0.0.0.0.
+    loginLink: () =>
+      `${host === "0.0.0.0" || host === "::" ? `http://127.0.0.1:${port}` : url}/login?code=${loginCodes.mint().code}`,
     close: () =>
       (closing ??= (async () => {
         removeServerInfo(engine.home.home);
+        await terminals.close(); // every shell and what it started is gone after this
         await background.stop(); // also ends every open event stream
         await new Promise<void>((resolve) => {
           server.close(() => resolve());

@@ -79,7 +79,7 @@ describe("the App on a fake client", () => {
     await until(r.lastFrame, (x) => x.includes("✗ retry alpha: task alpha is running"));
   });
 
-  it("tab moves the focus between panes; , shows the merged config read-only", async () => {
+  it("tab moves the focus between panes; , shows the merged config", async () => {
     const fake = fakeClient(tasks());
     const r = render(<App client={fake.client} size={size} throttleMs={10} />);
     await until(r.lastFrame, (x) => x.includes("Tasks (4)"));
@@ -92,7 +92,7 @@ describe("the App on a fake client", () => {
     expect(fake.calls.filter((c) => c.startsWith("abort"))).toEqual([]);
     r.stdin.write(",");
     const s = await until(r.lastFrame, (x) => x.includes("defaults.concurrency: 4"));
-    expect(s).toContain("read-only");
+    expect(s).toContain("Settings: global, merged");
   });
 
   it("coalesces 10,000 events into a few renders and shows the newest output", async () => {

@@ -5,12 +5,16 @@ import { Header } from "./components/header.js";
 import { StatusLine } from "./components/banner.js";
 import { TaskDetail } from "./components/task-detail.js";
 import { SettingsPanel, flattenConfig } from "./components/settings-panel.js";
+import { ConfigEditor } from "./components/config-editor.js";
+import { AnswerPrompt } from "./components/answer-prompt.js";
 import { commandFor } from "./keymap.js";
 import { MainScreen } from "./main-screen.js";
 import { activeAgents, boardGroups, progressOf, visibleTasks } from "./selectors.js";
 import { isTaskCommand, runTaskCommand } from "./task-actions.js";
-import { initialUiState, nextProject, uiReduce, type PaneId } from "./ui-state.js";
+import { initialUiState, nextProject, uiReduce, type Banner, type PaneId } from "./ui-state.js";
 import { messageOf, useViewState } from "./use-view-state.js";
+import { useConfigEditor } from "./use-config-editor.js";
+import { useAnswerPrompt } from "./use-answer-prompt.js";
 import { useTerminalSize, type Size } from "./use-terminal-size.js";
 
 export interface AppProps {
@@ -33,6 +37,16 @@ export function App({ client, project, source = "in-process", throttleMs = 100, 
   const [config, setConfig] = useState<{ value?: unknown; error?: string }>({});
   const [resolved, setResolved] = useState(project === undefined);
   const state = live.state;
+  const banner = (b: Banner) => dispatch({ type: "banner", banner: b });
+  const loadConfig = (projectId: string | undefined) => {
+    setConfig({});
+    client.config(projectId).then(
+      (value) => setConfig({ value }),
+      (err: unknown) => setConfig({ error: messageOf(err) }),
+    );
+  };
+  const editing = useConfigEditor(client, banner, () => loadConfig(latest.current.ui.projectId));
+  const answering = useAnswerPrompt(client, banner);
 
   useEffect(() => {
     if (resolved || !state) return;
@@ -70,6 +84,9 @@ export function App({ client, project, source = "in-process", throttleMs = 100, 
   const latest = useRef({ view, state, ui, current, config });
   latest.current = { view, state, ui, current, config };
   useInput((input, key) => {
+    // An open input (an answer, the config editor) takes every key.
+    if (answering.handleKey(input, key)) return;
+    if (latest.current.ui.screen === "settings" && editing.handleKey(input, key)) return;
     const command = commandFor(input, key);
     if (!command) return;
     const { view, state, ui, current, config } = latest.current;
@@ -98,21 +115,27 @@ export function App({ client, project, source = "in-process", throttleMs = 100, 
     }
     if (command === "settings") {
       dispatch({ type: "settings" });
-      setConfig({});
-      client.config(ui.projectId).then(
-        (value) => setConfig({ value }),
-        (err: unknown) => setConfig({ error: messageOf(err) }),
-      );
+      loadConfig(ui.projectId);
       return;
     }
-    if (isTaskCommand(command)) {
-      const task = current !== undefined ? state?.tasks[current] : undefined;
-      if (!task) return dispatch({ type: "banner", banner: { tone: "error", text: "no task selected" } });
-      dispatch({ type: "banner", banner: { tone: "info", text: `${command} ${task.id}…` } });
-      runTaskCommand(client, command, task).then(
-        (text) => dispatch({ type: "banner", banner: { tone: "info", text } }),
-        (err: unknown) =>
-          dispatch({ type: "banner", banner: { tone: "error", text: `${command} ${task.id}: ${messageOf(err)}` } }),
+    if (command === "edit" || command === "editGlobal") {
+      // e: the shown project's own file (the global one when all projects are shown); E: the global one.
+      const project = command === "edit" && ui.projectId !== undefined ? state?.projects[ui.projectId] : undefined;
+      if (ui.screen !== "settings") {
+        dispatch({ type: "settings" });
+        loadConfig(ui.projectId);
+      }
+      if (project) editing.open({ scope: "project", project: project.id }, project.name);
+      else editing.open({ scope: "global" }, "global");
+      return;
+    }
+    const task = current !== undefined ? state?.tasks[current] : undefined;
+    if (command === "answer" || isTaskCommand(command)) {
+      if (!task) return banner({ tone: "error", text: "no task selected" });
+      if (command === "answer") return answering.open(task);
+      banner({ tone: "info", text: `${command} ${task.id}…` });
+      runTaskCommand(client, command, task).then(banner, (err: unknown) =>
+        banner({ tone: "error", text: `${command} ${task.id}: ${messageOf(err)}` }),
       );
     }
   });
@@ -137,8 +160,9 @@ export function App({ client, project, source = "in-process", throttleMs = 100, 
   }
   const projectCount = Object.keys(state.projects).length;
   const projectLabel = ui.projectId !== undefined ? (state.projects[ui.projectId]?.name ?? ui.projectId) : "all";
-  const body = height - 3;
-  const banner = ui.banner ?? (live.error !== undefined ? { tone: "error" as const, text: live.error } : undefined);
+  // The answer input takes two rows above the status line.
+  const body = height - 3 - (answering.prompt ? 2 : 0);
+  const shown = ui.banner ?? (live.error !== undefined ? { tone: "error" as const, text: live.error } : undefined);
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Header
@@ -161,6 +185,8 @@ export function App({ client, project, source = "in-process", throttleMs = 100, 
           height={body}
           scroll={ui.scroll}
         />
+      ) : editing.editor ? (
+        <ConfigEditor editor={editing.editor} width={width} height={body} />
       ) : (
         <SettingsPanel
           config={config.value}
@@ -171,7 +197,8 @@ export function App({ client, project, source = "in-process", throttleMs = 100, 
           scroll={ui.scroll}
         />
       )}
-      <StatusLine banner={banner} width={width} />
+      {answering.prompt ? <AnswerPrompt prompt={answering.prompt} width={width} /> : null}
+      <StatusLine banner={shown} width={width} />
     </Box>
   );
 }

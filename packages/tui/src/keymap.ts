@@ -14,6 +14,14 @@ export type Command =
   | "retry"
   | "merge"
   | "continue"
+  | "answer"
+  | "approve"
+  | "approveAlways"
+  | "deny"
+  | "clean"
+  | "cleanForce"
+  | "edit"
+  | "editGlobal"
   | "project"
   | "settings"
   | "quit";
@@ -43,6 +51,14 @@ const LETTERS: Readonly<Record<string, Command>> = {
   r: "retry",
   m: "merge",
   c: "continue",
+  i: "answer",
+  y: "approve",
+  Y: "approveAlways",
+  n: "deny",
+  x: "clean",
+  X: "cleanForce",
+  e: "edit",
+  E: "editGlobal",
   p: "project",
   ",": "settings",
   q: "quit",
@@ -72,6 +88,10 @@ export const KEY_HELP: ReadonlyArray<readonly [string, string]> = [
   ["r", "retry"],
   ["m", "merge"],
   ["c", "continue"],
+  ["i", "answer"],
+  ["y/n", "approve/deny"],
+  ["x", "clean"],
+  ["e", "edit config"],
   ["p", "project"],
   [",", "settings"],
   ["q", "quit"],

@@ -1,4 +1,4 @@
-import type { TaskView, ViewState } from "@flotilla/client";
+import { toneOf, type StatusTone, type TaskView, type ViewState } from "@flotilla/client";
 import type { TaskStatusName } from "@flotilla/protocol";
 
 /** What the view shows: derived from the reducer's ViewState only (no second model). */
@@ -22,29 +22,17 @@ export function visibleTasks(state: ViewState, projectId: string | undefined): T
   return out;
 }
 
+const GROUP_OF_TONE: Readonly<Record<StatusTone, BoardGroupName>> = {
+  running: "running",
+  attention: "needs you",
+  waiting: "waiting",
+  failed: "failed",
+  idle: "failed",
+  done: "done",
+};
+
 export function groupOf(t: TaskView): BoardGroupName {
-  const s = t.state;
-  switch (s.status) {
-    case "preparing":
-    case "running":
-    case "verifying":
-    case "reviewing":
-    case "merging":
-      return "running";
-    case "needs_input":
-    case "conflicted":
-    case "interrupted":
-      return "needs you";
-    case "awaiting_merge":
-      return s.reason !== undefined ? "needs you" : "waiting";
-    case "queued":
-      return "waiting";
-    case "failed":
-    case "cancelled":
-      return "failed";
-    case "merged":
-      return "done";
-  }
+  return GROUP_OF_TONE[toneOf(t.state)];
 }
 
 const GROUP_ORDER: readonly BoardGroupName[] = ["running", "needs you", "waiting", "failed", "done"];

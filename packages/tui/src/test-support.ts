@@ -1,5 +1,10 @@
 import {
   emptyViewState,
+  type CleanTaskResult,
+  type ConfigScope,
+  type ConfigValidation,
+  type InboxItem,
+  type SaveConfigRequest,
   withDerived,
   type FlotillaClient,
   type StreamMessage,
@@ -38,6 +43,7 @@ export function task(id: string, state: TaskStatus, extra: Partial<Task> = {}): 
     targetBranch: "main",
     branch: `flotilla/${id}`,
     attempts: 1,
+    holdForApproval: false,
     rounds: { verify: 0, review: 0, conflict: 0 },
     state,
     createdAt: "2025-01-01T00:00:00.000Z",
@@ -54,9 +60,36 @@ export function outputEvent(seq: number, taskId: string, line: string): Flotilla
   } as FlotillaEvent;
 }
 
+/** What the fake's inbox, config files and clean-up answer (tests change them). */
+export interface FakeSteering {
+  inbox: InboxItem[];
+  /** Config files by path. A text is invalid when a line holds "bad" (at `defaults.concurrency`). */
+  files: Record<string, string>;
+  clean: (taskId: string, force: boolean) => CleanTaskResult;
+}
+
 /** A FlotillaClient over plain data: records calls; `emit` pushes stream messages. */
 export function fakeClient(tasks: Task[]) {
   const calls: string[] = [];
+  const steering: FakeSteering = {
+    inbox: [],
+    files: {},
+    clean: (taskId) => ({ taskId, removed: true, worktree: `/wt/${taskId}` }),
+  };
+  const fileOf = (scope: ConfigScope) =>
+    scope.scope === "global" ? "/cfg/flotilla/config.yaml" : `/src/${scope.project}/.flotilla/config.yaml`;
+  const check = (input: SaveConfigRequest): ConfigValidation => {
+    const path = fileOf(input);
+    const line = input.text.split("\n").findIndex((l) => l.includes("bad"));
+    if (line < 0) return { valid: true, path };
+    return {
+      valid: false,
+      path,
+      errors: [
+        { path: "defaults.concurrency", line: line + 1, column: 3, message: "expected number, received string" },
+      ],
+    };
+  };
   let listener: ((m: StreamMessage) => void) | undefined;
   const byId = (id: string) => {
     const t = tasks.find((x) => x.id === id);
@@ -102,6 +135,49 @@ export function fakeClient(tasks: Task[]) {
     metrics: unsupported,
     config: () => Promise.resolve({ defaults: { agent: "scripted", concurrency: 4 } } as never),
     ci: unsupported,
+    inbox: () => Promise.resolve(steering.inbox),
+    answer: (id, input) => {
+      calls.push(`answer ${id} ${input.text}`);
+      const item = steering.inbox.find((i) => i.id === id);
+      return item ? Promise.resolve(byId(item.taskId)) : Promise.reject(new Error(`no inbox item "${id}"`));
+    },
+    approve: (id, input = {}) => {
+      calls.push(`approve ${id}${input.always ? " always" : ""}`);
+      const item = steering.inbox.find((i) => i.id === id);
+      return item ? Promise.resolve(byId(item.taskId)) : Promise.reject(new Error(`no inbox item "${id}"`));
+    },
+    deny: (id) => {
+      calls.push(`deny ${id}`);
+      const item = steering.inbox.find((i) => i.id === id);
+      return item ? Promise.resolve(byId(item.taskId)) : Promise.reject(new Error(`no inbox item "${id}"`));
+    },
+    followUp: unsupported,
+    diff: unsupported,
+    reviewComments: unsupported,
+    transcript: unsupported,
+    cleanTask: (id, input = {}) => {
+      calls.push(`clean ${id}${input.force ? " force" : ""}`);
+      return Promise.resolve(steering.clean(id, input.force === true));
+    },
+    exportTask: unsupported,
+    configFile: (scope) => {
+      const path = fileOf(scope);
+      const text = steering.files[path];
+      return Promise.resolve({ path, exists: text !== undefined, text: text ?? "" });
+    },
+    validateConfig: (input) => {
+      calls.push(`validate ${input.scope}`);
+      return Promise.resolve(check(input));
+    },
+    saveConfig: (input) => {
+      calls.push(`save ${input.scope}`);
+      const result = check(input);
+      if (result.valid) steering.files[result.path] = input.text;
+      return Promise.resolve(result);
+    },
+    listKeys: unsupported,
+    setKey: unsupported,
+    removeKey: unsupported,
     eventLog: () => Promise.resolve({ events: [], lastSeq: 10 }),
     events: (since, onMessage) => {
       calls.push(`events since ${since}`);
@@ -109,5 +185,5 @@ export function fakeClient(tasks: Task[]) {
       return () => (listener = undefined);
     },
   };
-  return { client, calls, emit: (m: StreamMessage) => listener?.(m) };
+  return { client, calls, steering, emit: (m: StreamMessage) => listener?.(m) };
 }

@@ -1,20 +1,21 @@
-import { existsSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { basename, resolve } from "node:path";
 import type { Command } from "commander";
+import { collectMetrics, readPlanFile, readStructuredFile, type Engine, type MetricsReport } from "@flotilla/engine";
 import {
-  collectMetrics,
-  formatPlans,
-  formatTable,
-  readPlanFile,
-  readStructuredFile,
-  type Engine,
-} from "@flotilla/engine";
-import { FlotillaError, ScriptSchema, type Project, type Task } from "@flotilla/protocol";
+  FlotillaError,
+  ScriptSchema,
+  type Project,
+  type Task,
+  type TaskBudget,
+  type TaskSpec,
+} from "@flotilla/protocol";
 import { action } from "../action.js";
 import { chooseProject, shutdownSignal, withContext, type CommandContext } from "../context.js";
+import { chooseDaemonProject, daemonFor, daemonOption, type DaemonContext } from "../daemon.js";
+import { detachOption, viaDaemon } from "../daemon-run.js";
 import { reportShutdown } from "../shutdown-summary.js";
-import { EXIT } from "../exit-codes.js";
-import { describeState, taskSummary } from "../output.js";
+import { printOutcome } from "../outcome.js";
 import { printProgress } from "../progress.js";
 import { createInProcessClient } from "@flotilla/server";
 import { loadTui } from "./tui-loader.js";
@@ -34,10 +35,16 @@ interface RunOptions {
   verbose?: boolean;
   concurrency?: string;
   tui?: boolean;
+  daemon?: boolean;
+  detach?: boolean;
+  budgetTurns?: string;
+  budgetTokens?: string;
+  budgetCost?: string;
+  budgetWallMs?: string;
 }
 
 export function registerRun(program: Command): void {
-  program
+  const command = program
     .command("run")
     .argument(
       "<prompt-or-plan>",
@@ -56,15 +63,28 @@ export function registerRun(program: Command): void {
     .option("--repo <path>", "the repository (registered as a project if it is not yet)")
     .option("--target <branch>", "the branch to land on (default: the one checked out)")
     .option("--no-review", "skip the reviewer step for this task")
-    .option("--no-merge", "stop after verify and review, leaving tasks awaiting merge")
+    .option("--budget-turns <n>", "this task's budget: at most this many agent turns (over budgets.task)")
+    .option("--budget-tokens <n>", "this task's budget: at most this many tokens")
+    .option("--budget-cost <usd>", "this task's budget: at most this much cost, in US dollars")
+    .option("--budget-wall-ms <ms>", "this task's budget: at most this much agent time, in milliseconds")
+    .option(
+      "--no-merge",
+      "hold the task(s) for your approval: verified and reviewed, they wait until `flotilla merge <task>` (or approve)",
+    )
     .option("--verbose", "also show tool calls and agent output")
     .option("--tui", "watch and steer the plan in the terminal UI while it runs (q leaves it interrupted)")
-    .option("--json", "print a JSON summary as the last line of stdout")
-    .action(
-      action(async (what: string, opts: RunOptions) =>
-        withContext(opts, (ctx) => (isPlanFile(what) ? runPlan(ctx, resolve(what), opts) : runOne(ctx, what, opts))),
-      ),
-    );
+    .option("--json", "print a JSON summary as the last line of stdout");
+  daemonOption(detachOption(command)).action(
+    action(async (what: string, opts: RunOptions) => {
+      // With a daemon running, it runs the work (so two processes never compete for tasks); this follows.
+      const daemon = daemonFor(opts);
+      if (daemon)
+        return isPlanFile(what) ? runPlanViaDaemon(daemon, resolve(what), opts) : runOneViaDaemon(daemon, what, opts);
+      return withContext(opts, (ctx) =>
+        isPlanFile(what) ? runPlan(ctx, resolve(what), opts) : runOne(ctx, what, opts),
+      );
+    }),
+  );
 }
 
 function isPlanFile(arg: string): boolean {
@@ -80,11 +100,10 @@ export function parseConcurrency(value: string | undefined): number | undefined 
   return n;
 }
 
-async function runOne(ctx: CommandContext, prompt: string, opts: RunOptions): Promise<number> {
-  const { engine, out } = ctx;
-  const project = await chooseProject(engine, opts);
+/** The task a `run <prompt>` asks for, from its options (the script file is read here). */
+function taskSpecOf(prompt: string, opts: RunOptions): TaskSpec {
   const script = opts.script !== undefined ? readStructuredFile(resolve(opts.script), ScriptSchema) : undefined;
-  const task = await engine.createTask(project, {
+  return {
     prompt,
     ...(opts.id !== undefined ? { id: opts.id } : {}),
     ...(opts.title !== undefined ? { title: opts.title } : {}),
@@ -93,10 +112,40 @@ async function runOne(ctx: CommandContext, prompt: string, opts: RunOptions): Pr
     ...(opts.verify !== undefined ? { verify: opts.verify } : {}),
     ...(opts.target !== undefined ? { targetBranch: opts.target } : {}),
     ...(opts.review === false ? { review: false as const } : {}),
-  });
+    ...budgetOf(opts),
+  };
+}
+
+/** `--budget-*`: the task's own budget (docs/watchdog.md), over the config's and its agent's. */
+function budgetOf(opts: RunOptions): { budget?: TaskBudget } {
+  const limits: [keyof TaskBudget, string, string | undefined, boolean][] = [
+    ["maxTurns", "--budget-turns", opts.budgetTurns, true],
+    ["maxTokens", "--budget-tokens", opts.budgetTokens, true],
+    ["maxCostUsd", "--budget-cost", opts.budgetCost, false],
+    ["maxWallMs", "--budget-wall-ms", opts.budgetWallMs, true],
+  ];
+  const budget: TaskBudget = {};
+  for (const [key, flag, value, whole] of limits) {
+    if (value === undefined) continue;
+    const n = Number(value);
+    if (!Number.isFinite(n) || n <= 0 || (whole && !Number.isInteger(n)))
+      throw new FlotillaError(
+        "invalid_input",
+        `${flag} must be a ${whole ? "whole " : ""}number above 0, not "${value}"`,
+      );
+    budget[key] = n;
+  }
+  return Object.keys(budget).length > 0 ? { budget } : {};
+}
+
+async function runOne(ctx: CommandContext, prompt: string, opts: RunOptions): Promise<number> {
+  const { engine, out } = ctx;
+  const project = await chooseProject(engine, opts);
+  // --no-merge is stored with the task: it waits for `flotilla merge` / an inbox approve.
+  const task = await engine.createTask(project, { ...taskSpecOf(prompt, opts), holdForApproval: opts.merge === false });
   out.say(`task ${task.id} in ${project.name} (${project.path}), landing on ${task.targetBranch}`);
   const final = await withProgress(ctx, opts.verbose === true, (engine, shutdown) =>
-    engine.runTask(task.id, { shutdown, autoMerge: opts.merge !== false }),
+    engine.runTask(task.id, { shutdown }),
   );
   return finish(ctx, project, [final], { mergeExpected: opts.merge !== false });
 }
@@ -108,6 +157,7 @@ async function runPlan(ctx: CommandContext, file: string, opts: RunOptions): Pro
   const project = await chooseProject(engine, opts);
   const created = await engine.createPlan(project, plan, {
     source: file,
+    holdForApproval: opts.merge === false,
     ...(concurrency !== undefined ? { concurrency } : {}),
   });
   const { plan: row, tasks } = created;
@@ -116,7 +166,7 @@ async function runPlan(ctx: CommandContext, file: string, opts: RunOptions): Pro
   const work = (e: Engine, shutdown: AbortSignal) =>
     e.runTasks(
       tasks.map((t) => t.id),
-      { shutdown, concurrency: row.concurrency, autoMerge: opts.merge !== false },
+      { shutdown, concurrency: row.concurrency },
     );
   const finals = opts.tui ? await withTui(ctx, project, work) : await withProgress(ctx, opts.verbose === true, work);
   return finish(ctx, project, finals, {
@@ -124,6 +174,48 @@ async function runPlan(ctx: CommandContext, file: string, opts: RunOptions): Pro
     makespanMs: Date.now() - started,
     planId: row.id,
   });
+}
+
+async function runOneViaDaemon(d: DaemonContext, prompt: string, opts: RunOptions): Promise<number> {
+  const spec = taskSpecOf(prompt, opts);
+  const project = await chooseDaemonProject(d.client, opts);
+  const mergeExpected = opts.merge !== false;
+  const done = await viaDaemon(d, { ...opts, mergeExpected }, async () => {
+    const task = await d.client.createTask({ ...spec, project: project.id, autoMerge: mergeExpected });
+    d.out.say(`task ${task.id} in ${project.name} (${project.path}), landing on ${task.targetBranch}`);
+    return [task];
+  });
+  return done.code;
+}
+
+async function runPlanViaDaemon(d: DaemonContext, file: string, opts: RunOptions): Promise<number> {
+  readPlanFile(file); // the same checks (file:line:col) before anything is sent
+  const concurrency = parseConcurrency(opts.concurrency);
+  const project = await chooseDaemonProject(d.client, opts);
+  const mergeExpected = opts.merge !== false;
+  let planId: string | undefined;
+  const work = async () => {
+    const created = await d.client.runPlan({
+      text: readFileSync(file, "utf8"),
+      file: basename(file),
+      project: project.id,
+      autoMerge: mergeExpected,
+      ...(concurrency !== undefined ? { concurrency } : {}),
+    });
+    const { plan: row, tasks } = created;
+    planId = row.id;
+    d.out.say(`plan ${row.name} (${row.id}): ${tasks.length} tasks in ${project.name}, concurrency ${row.concurrency}`);
+    return tasks;
+  };
+  if (opts.tui) {
+    // The TUI over the daemon; quitting it leaves the plan running there.
+    const tasks = await work();
+    await (await loadTui()).runTui({ client: d.client, source: `daemon ${d.url}`, project: project.id });
+    const now = await Promise.all(tasks.map((t) => d.client.getTask(t.id)));
+    return printOutcome(d.out, project.path, now, { mergeExpected });
+  }
+  const done = await viaDaemon(d, { ...opts, mergeExpected, planId: () => planId }, work);
+  return done.code;
 }
 
 /** Runs `work` with live progress lines and Ctrl-C / SIGTERM handling. */
@@ -153,33 +245,16 @@ export interface FinishOptions {
 
 /** Prints the outcome (and the JSON summary with --json) and picks the exit code. */
 export function finish(ctx: CommandContext, project: Project, tasks: Task[], options: FinishOptions): number {
-  const { out } = ctx;
-  for (const t of tasks)
-    out.say(`${t.planKey ?? t.id}: ${out.color(t.state.status === "merged" ? "green" : "yellow", describeState(t))}`);
-  for (const t of tasks) {
-    if (t.state.status === "failed" && t.state.detail)
-      out.say(out.color("gray", `${t.planKey ?? t.id}:\n${t.state.detail}`));
-  }
+  let metrics: MetricsReport | undefined;
   if (options.planId !== undefined) {
     ctx.engine.finishPlan(options.planId, options.makespanMs ?? 0);
-    // Every plan run ends with seed 001's table: stages, attempts, tokens and cost per task.
-    const report = collectMetrics(ctx.engine.store, { planId: options.planId });
-    out.say("");
-    out.say(formatTable(report.tasks));
-    out.say(formatPlans(report.plans));
-  } else if (options.makespanMs !== undefined && !out.json)
-    out.say(`makespan ${(options.makespanMs / 1000).toFixed(1)} s`);
-  if (out.json) {
-    out.data({
-      repo: project.path,
-      tasks: tasks.map(taskSummary),
-      ...(options.makespanMs !== undefined ? { makespanMs: options.makespanMs } : {}),
-    });
+    metrics = collectMetrics(ctx.engine.store, { planId: options.planId });
   }
-  if (tasks.some((t) => t.state.status === "interrupted")) return EXIT.interrupted;
-  const landed = (t: Task) =>
-    t.state.status === "merged" || (!options.mergeExpected && t.state.status === "awaiting_merge" && !t.state.reason);
-  return tasks.every(landed) ? EXIT.ok : EXIT.taskNotLanded;
+  return printOutcome(ctx.out, project.path, tasks, {
+    mergeExpected: options.mergeExpected,
+    ...(options.makespanMs !== undefined ? { makespanMs: options.makespanMs } : {}),
+    ...(metrics !== undefined ? { metrics } : {}),
+  });
 }
 
 /**

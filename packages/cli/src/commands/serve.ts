@@ -61,6 +61,11 @@ async function serve(ctx: CommandContext, opts: ServeOptions): Promise<number> {
     out.say(`  API:   ${server.url}/openapi.json · events: ${server.url}/events`);
     out.say("  Ctrl-C or SIGTERM stops it; running tasks are left interrupted for `flotilla resume`.");
   }
+  // The one-time web login link goes to a person at a terminal only: never into a log that persists
+  // (a service's stderr is a journal). Elsewhere, `flotilla web` prints a fresh one.
+  if (process.stderr.isTTY)
+    out.warn(`  web UI: ${server.loginLink()}  (one-time link, 5 minutes; \`flotilla web\` for another)`);
+  else out.warn("  web UI: run `flotilla web` for a one-time login link");
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     const on = (sig: NodeJS.Signals) => {
       process.off("SIGINT", on);

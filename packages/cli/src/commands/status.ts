@@ -6,8 +6,9 @@ import { withContext } from "../context.js";
 import { EXIT } from "../exit-codes.js";
 import { describeState, statusColor } from "../output.js";
 import { describeEvent } from "../progress.js";
-import type { FlotillaEvent } from "@flotilla/protocol";
+import type { FlotillaEvent, Run, Task } from "@flotilla/protocol";
 import type { Output } from "../output.js";
+import { daemonFor, daemonOption } from "../daemon.js";
 
 interface Opts {
   messages?: boolean;
@@ -16,58 +17,34 @@ interface Opts {
   all?: boolean;
   follow?: boolean;
   verbose?: boolean;
+  daemon?: boolean;
 }
 
 export function registerStatus(program: Command): void {
-  program
-    .command("status")
-    .argument("[task]", "a task id for its details")
-    .option("--project <ref>", "only this project's tasks")
-    .option("--json", "print JSON")
-    .description("show tasks and where each stands (or one task's details and runs)")
-    .action(
-      action(async (taskId: string | undefined, opts: Opts) =>
-        withContext(opts, async ({ engine, out }) => {
-          if (taskId !== undefined) {
-            const task = engine.task(taskId);
-            const runs = engine.store.read.runs.listForTask(taskId);
-            if (out.json) {
-              out.data({ ...task, runs });
-              return EXIT.ok;
-            }
-            out.say(`${out.color("bold", task.id)}  ${task.title}`);
-            out.say(`  status:   ${out.color(statusColor(task.state.status), describeState(task))}`);
-            if (task.waitingFor) out.say(`  waiting:  ${task.waitingFor}`);
-            out.say(`  agent:    ${task.agent}   attempts: ${task.attempts}`);
-            out.say(`  branch:   ${task.branch} → ${task.targetBranch}`);
-            if (task.worktreePath) out.say(`  worktree: ${task.worktreePath}`);
-            if (task.headCommit) out.say(`  commit:   ${task.headCommit}`);
-            if (task.state.status === "failed" && task.state.detail) out.say(out.color("gray", task.state.detail));
-            for (const r of runs) {
-              out.say(
-                `  run ${r.id} #${r.attempt} ${r.status}${r.reason ? ` (${r.reason})` : ""}` +
-                  `${r.sessionId ? ` session ${r.sessionId}` : ""} tokens ${r.inputTokens}/${r.outputTokens}`,
-              );
-            }
-            return EXIT.ok;
-          }
-          const project = opts.project !== undefined ? engine.projects.resolve(opts.project) : undefined;
-          const tasks = engine.store.read.tasks.list(project ? { projectId: project.id } : {});
-          if (out.json) {
-            out.data(tasks);
-            return EXIT.ok;
-          }
-          if (tasks.length === 0) out.say('no tasks yet: `flotilla run "<prompt>" --script <file>` or `flotilla demo`');
-          for (const t of tasks) {
-            const why = t.state.status === "queued" && t.waitingFor ? out.color("gray", ` (${t.waitingFor})`) : "";
-            out.say(
-              `${t.id.padEnd(32)} ${out.color(statusColor(t.state.status), describeState(t).padEnd(20))} ${t.title}${why}`,
-            );
-          }
-          return EXIT.ok;
-        }),
-      ),
-    );
+  daemonOption(
+    program
+      .command("status")
+      .argument("[task]", "a task id for its details")
+      .option("--project <ref>", "only this project's tasks")
+      .option("--json", "print JSON")
+      .description("show tasks and where each stands (or one task's details and runs)"),
+  ).action(
+    action(async (taskId: string | undefined, opts: Opts) => {
+      const daemon = daemonFor(opts);
+      if (daemon) {
+        const { client, out } = daemon;
+        if (taskId !== undefined) return printTask(out, await client.getTask(taskId), await client.listRuns(taskId));
+        const filter = opts.project !== undefined ? { project: opts.project } : {};
+        return printTasks(out, await client.listTasks(filter));
+      }
+      return withContext(opts, async ({ engine, out }) => {
+        if (taskId !== undefined)
+          return printTask(out, engine.task(taskId), engine.store.read.runs.listForTask(taskId));
+        const project = opts.project !== undefined ? engine.projects.resolve(opts.project) : undefined;
+        return printTasks(out, engine.store.read.tasks.list(project ? { projectId: project.id } : {}));
+      });
+    }),
+  );
 
   program
     .command("logs")
@@ -125,6 +102,45 @@ export function registerStatus(program: Command): void {
         }),
       ),
     );
+}
+
+/** One task's details and runs (`flotilla status <task>`). */
+function printTask(out: Output, task: Task, runs: readonly Run[]): number {
+  if (out.json) {
+    out.data({ ...task, runs });
+    return EXIT.ok;
+  }
+  out.say(`${out.color("bold", task.id)}  ${task.title}`);
+  out.say(`  status:   ${out.color(statusColor(task.state.status), describeState(task))}`);
+  if (task.waitingFor) out.say(`  waiting:  ${task.waitingFor}`);
+  out.say(`  agent:    ${task.agent}   attempts: ${task.attempts}`);
+  out.say(`  branch:   ${task.branch} → ${task.targetBranch}`);
+  if (task.worktreePath) out.say(`  worktree: ${task.worktreePath}`);
+  if (task.headCommit) out.say(`  commit:   ${task.headCommit}`);
+  if (task.state.status === "failed" && task.state.detail) out.say(out.color("gray", task.state.detail));
+  for (const r of runs) {
+    out.say(
+      `  run ${r.id} #${r.attempt} ${r.status}${r.reason ? ` (${r.reason})` : ""}` +
+        `${r.sessionId ? ` session ${r.sessionId}` : ""} tokens ${r.inputTokens}/${r.outputTokens}`,
+    );
+  }
+  return EXIT.ok;
+}
+
+/** Every task, one line each (`flotilla status`). */
+function printTasks(out: Output, tasks: readonly Task[]): number {
+  if (out.json) {
+    out.data(tasks);
+    return EXIT.ok;
+  }
+  if (tasks.length === 0) out.say('no tasks yet: `flotilla run "<prompt>" --script <file>` or `flotilla demo`');
+  for (const t of tasks) {
+    const why = t.state.status === "queued" && t.waitingFor ? out.color("gray", ` (${t.waitingFor})`) : "";
+    out.say(
+      `${t.id.padEnd(32)} ${out.color(statusColor(t.state.status), describeState(t).padEnd(20))} ${t.title}${why}`,
+    );
+  }
+  return EXIT.ok;
 }
 
 /** The conversation view of `logs --messages`: what was said and done, run by run. */

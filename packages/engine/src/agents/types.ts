@@ -16,6 +16,8 @@ export interface AgentTurnInput {
   sessionId?: string;
   /** Flotilla's MCP server for this run (tools: ask, report_progress, claim_files), when it is on. */
   mcpUrl?: string;
+  /** Tools a person allowed for the rest of the task (inbox approve, always): used without asking. */
+  allowedTools?: readonly string[];
   /** The child's whole environment: the caller decides what passes through. */
   env: Record<string, string | undefined>;
   /** Value for FLOTILLA_RUN_MARKER: tags the agent and everything it starts. */

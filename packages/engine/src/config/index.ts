@@ -18,3 +18,11 @@ export {
 } from "./resolve-agent.js";
 export { configJsonSchema, CONFIG_SCHEMA_ID } from "./schema.js";
 export { writeProjectConfig, type WriteProjectConfigOptions } from "./write.js";
+export {
+  checkConfigText,
+  configFileIn,
+  readConfigFile,
+  saveConfigFile,
+  type ConfigFileText,
+  type ConfigTextCheck,
+} from "./edit.js";

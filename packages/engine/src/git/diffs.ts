@@ -59,27 +59,52 @@ export async function diff(
   to: string,
   maxBytes = DEFAULT_MAX_DIFF_BYTES,
 ): Promise<string> {
+  const { text, truncated, size } = await patch(git, dir, from, to, maxBytes);
+  return truncated ? `${text}\n…[diff cut: ${maxBytes} of ${size} bytes shown]\n` : text;
+}
+
+/**
+ * The patch from `from` to `to` for parsing (git/parse-diff.ts): renames detected, the `a/` and
+ * `b/` prefixes whatever the user's config says, at most `maxBytes` of it (`truncated` then).
+ */
+export async function patch(
+  git: GitRunner,
+  dir: string,
+  from: string,
+  to: string,
+  maxBytes = DEFAULT_MAX_DIFF_BYTES,
+): Promise<{ text: string; truncated: boolean; size: number }> {
   assertAbsoluteDir("directory", dir);
   assertSafeRef("from", from);
   assertSafeRef("to", to);
   const scratch = await mkdtemp(join(tmpdir(), "flotilla-diff-"));
   try {
     const file = join(scratch, "patch");
-    await git.run(dir, ["diff", ...PLAIN_DIFF_OPTIONS, `--output=${file}`, "--end-of-options", from, to, "--"]);
+    await git.run(dir, [
+      "diff",
+      ...PLAIN_DIFF_OPTIONS,
+      "-M",
+      "--src-prefix=a/",
+      "--dst-prefix=b/",
+      `--output=${file}`,
+      "--end-of-options",
+      from,
+      to,
+      "--",
+    ]);
     return await readHead(file, Math.max(0, Math.floor(maxBytes)));
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
 }
 
-async function readHead(file: string, maxBytes: number): Promise<string> {
+async function readHead(file: string, maxBytes: number): Promise<{ text: string; truncated: boolean; size: number }> {
   const handle = await open(file, "r");
   try {
     const size = (await handle.stat()).size;
     const buffer = Buffer.alloc(Math.min(size, maxBytes));
     const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    const text = buffer.subarray(0, bytesRead).toString("utf8");
-    return size > maxBytes ? `${text}\n…[diff cut: ${maxBytes} of ${size} bytes shown]\n` : text;
+    return { text: buffer.subarray(0, bytesRead).toString("utf8"), truncated: size > maxBytes, size };
   } finally {
     await handle.close();
   }

@@ -31,6 +31,8 @@ export interface GitRunOptions {
   allowExitCodes?: readonly number[];
   /** Return any exit code to the caller, which inspects the outcome itself (timeouts still throw). */
   allowAnyExitCode?: boolean;
+  /** Variables set for this command only, over the usual environment (e.g. a scratch GIT_INDEX_FILE). */
+  env?: Readonly<Record<string, string>>;
 }
 
 /** Runs git commands (argv only, through runCommand) and turns failures into FlotillaErrors. */
@@ -52,7 +54,7 @@ export function createGitRunner(options: GitRunnerOptions = {}): GitRunner {
   async function run(dir: string, args: readonly string[], runOptions: GitRunOptions = {}): Promise<GitOutput> {
     const result = await runCommand(gitPath, args, {
       cwd: dir,
-      env: gitEnvironment(),
+      env: runOptions.env ? { ...gitEnvironment(), ...runOptions.env } : gitEnvironment(),
       timeoutMs,
       maxOutputBytes: MAX_OUTPUT_BYTES,
     });

@@ -1,7 +1,8 @@
 import { branchExists, createBranch, deleteBranch, listBranches } from "./branches.js";
 import { commitAll, status, trailers } from "./commits.js";
-import { changedFiles, diff } from "./diffs.js";
+import { changedFiles, diff, patch } from "./diffs.js";
 import { fastForward } from "./fast-forward.js";
+import { worktreeFingerprint } from "./fingerprint.js";
 import { createGitRunner, type GitRunnerOptions } from "./git-runner.js";
 import { findLandedEquivalent, firstParentCommits, mergeBase, replayCommit } from "./merge-tree.js";
 import { fastForwardBlockers } from "./queue-support.js";
@@ -34,6 +35,7 @@ export type {
 export type { GitCommandEvent, GitRunnerOptions as GitOptions } from "./git-runner.js";
 export { assertBranchName, assertSafePath, assertSafeRef } from "./validate.js";
 export { FALLBACK_IDENTITY } from "./git-env.js";
+export { parseDiff, type DiffFile, type DiffHunk, type DiffLine } from "./parse-diff.js";
 
 /**
  * The only way Flotilla runs git. Every command is an argv array run through runCommand, with
@@ -70,7 +72,12 @@ export function createGit(options: GitRunnerOptions = {}): Git {
     commitAll: (dir, opts) => commitAll(git, dir, opts),
     changedFiles: (dir, from, to) => changedFiles(git, dir, from, to),
     diff: (dir, from, to, opts) => diff(git, dir, from, to, opts?.maxBytes),
+    patch: async (dir, from, to, opts) => {
+      const { text, truncated } = await patch(git, dir, from, to, opts?.maxBytes);
+      return { text, truncated };
+    },
     trailers: (dir, commit) => trailers(git, dir, commit),
+    worktreeFingerprint: (dir, base) => worktreeFingerprint(git, dir, base),
 
     rebase: (worktreeDir, onto) => rebase(git, worktreeDir, onto),
     fastForward: (repo, opts) => fastForward(git, repo, opts.branch, opts.to),

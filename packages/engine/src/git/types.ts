@@ -130,7 +130,16 @@ export interface Git {
   commitAll(dir: string, options: CommitAllOptions): Promise<CommitResult | undefined>;
   changedFiles(dir: string, from: string, to: string): Promise<string[]>;
   diff(dir: string, from: string, to: string, options?: { maxBytes?: number }): Promise<string>;
+  /** The patch for parsing (parse-diff.ts): renames detected, `a/` `b/` prefixes; `truncated` past maxBytes. */
+  patch(
+    dir: string,
+    from: string,
+    to: string,
+    options?: { maxBytes?: number },
+  ): Promise<{ text: string; truncated: boolean }>;
   trailers(dir: string, commit: string): Promise<Record<string, string>>;
+  /** A fingerprint of the work tree's changes against `base`, uncommitted and untracked ones included. */
+  worktreeFingerprint(dir: string, base: string): Promise<string>;
 
   rebase(worktreeDir: string, onto: string): Promise<RebaseResult>;
   fastForward(repo: string, options: { branch: string; to: string }): Promise<FastForwardResult>;

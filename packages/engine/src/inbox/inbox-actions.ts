@@ -1,11 +1,9 @@
 import { FlotillaError, type Task } from "@flotilla/protocol";
-import { isProcessAlive } from "../process/index.js";
-import { driveTask, type DriveOptions } from "../run/drive-task.js";
+import { allowTool } from "../run/allowed-tools.js";
+import type { DriveOptions } from "../run/drive-task.js";
+import { driveToRest as drive, sendFollowUp, type FollowUpTarget } from "../run/follow-up.js";
 import type { PipelineDeps } from "../run/pipeline-deps.js";
-import { mustGet } from "../run/prepare-worktree.js";
-import { runAgent } from "../run/run-agent.js";
 import { abortTask, requestMerge, requeueTask } from "../run/task-actions.js";
-import { runTasks } from "../scheduler/run-tasks.js";
 import { listInbox, type InboxAction, type InboxItem } from "./list-inbox.js";
 
 /** The inbox item `id`, or a not_found error naming it (it was answered, or its task moved on). */
@@ -36,20 +34,37 @@ export async function answerItem(deps: PipelineDeps, id: string, text: string, o
   return followUp(deps, item, text, options);
 }
 
+export interface ApproveOptions extends DriveOptions {
+  /** For a permission request: allow its tool for the rest of the task (later requests do not ask). */
+  always?: boolean;
+}
+
 /**
- * `flotilla approve`: a permission request or a question gets "approved: go ahead" in its session;
- * a blocked merge or a conflict is landed again (`flotilla merge`); a failure is retried.
+ * `flotilla approve`: a permission request or a question gets "approved: go ahead" in its session
+ * (with `always`, the tool is allowed for the rest of the task); a task held for approval, a
+ * blocked merge or a conflict is landed (`flotilla merge`: the hold of that task only is cleared);
+ * a failure is retried. Then the task's plan goes on (its queued tasks whose dependencies merged).
  */
-export async function approveItem(deps: PipelineDeps, id: string, options: DriveOptions): Promise<Task> {
+export async function approveItem(deps: PipelineDeps, id: string, options: ApproveOptions): Promise<Task> {
   const item = findItem(deps, id, "approve");
+  const tool = item.tool;
+  if (options.always === true && (item.kind !== "permission" || tool === undefined)) {
+    throw new FlotillaError(
+      "invalid_input",
+      `"always" applies to a permission request; inbox item ${id} is a ${item.kind}`,
+      { id },
+    );
+  }
   switch (item.kind) {
-    case "permission":
-      return followUp(
-        deps,
-        item,
-        `Approved: go ahead${item.tool !== undefined ? ` and use ${item.tool}` : ""}.`,
-        options,
-      );
+    case "permission": {
+      const message = `Approved: go ahead${tool !== undefined ? ` and use ${tool}` : ""}${
+        options.always === true ? " (allowed for the rest of this task)" : ""
+      }.`;
+      const remember = options.always === true && tool !== undefined;
+      return sendFollowUp(deps, targetOf(item), message, options, (ctx) => {
+        if (remember) allowTool(ctx, item.taskId, tool);
+      });
+    }
     case "question":
       return followUp(deps, item, "Approved: go ahead.", options);
     case "approval":
@@ -84,52 +99,16 @@ export async function denyItem(
   return abortTask(deps, item.taskId);
 }
 
-/** Runs the follow-up turn in the task's session, then drives the task to rest (and lands it). */
-async function followUp(deps: PipelineDeps, item: InboxItem, message: string, options: DriveOptions): Promise<Task> {
-  const project = deps.store.read.projects.get(item.projectId);
-  if (!project) throw new FlotillaError("not_found", `project ${item.projectId} is no longer registered`);
-  claim(deps, item);
-  try {
-    await runAgent(deps, mustGet(deps, item.taskId), project, options.shutdown, message);
-  } finally {
-    release(deps, item.taskId);
-  }
-  return drive(deps, item.taskId, options);
+/** The follow-up target of an inbox item: stale once its task has moved on. */
+function targetOf(item: InboxItem): FollowUpTarget {
+  return {
+    taskId: item.taskId,
+    projectId: item.projectId,
+    seq: item.seq,
+    stale: () => new FlotillaError("not_found", `no inbox item "${item.id}": it was already answered`, { id: item.id }),
+  };
 }
 
-/** Drives the task to rest in this process, then lets the merge queue land it (like `flotilla retry`). */
-async function drive(deps: PipelineDeps, taskId: string, options: DriveOptions): Promise<Task> {
-  const status = mustGet(deps, taskId).state.status;
-  if (status !== "queued" && status !== "awaiting_merge") await driveTask(deps, taskId, options);
-  if (options.shutdown.aborted) return mustGet(deps, taskId);
-  return (await runTasks(deps, [taskId], { shutdown: options.shutdown })).at(0) ?? mustGet(deps, taskId);
-}
-
-/**
- * Takes the task's lease for this process, checking in the same transaction that the item is
- * still current: two answers to one question cannot both run.
- */
-function claim(deps: PipelineDeps, item: InboxItem): void {
-  deps.store.write((ctx) => {
-    const owner = ctx.tasks.owner(item.taskId);
-    const mine = owner?.pid === deps.self.pid && owner.startedAt === deps.self.startedAt;
-    if (owner && !mine && isProcessAlive(owner.pid, owner.startedAt)) {
-      throw new FlotillaError(
-        "busy",
-        `task ${item.taskId} is being run by another Flotilla process (pid ${owner.pid})`,
-      );
-    }
-    const last = ctx.events.since(item.seq, { taskId: item.taskId, types: ["task.status-changed"], limit: 1 });
-    if (last.length > 0) {
-      throw new FlotillaError("not_found", `no inbox item "${item.id}": it was already answered`, { id: item.id });
-    }
-    ctx.tasks.setOwner(item.taskId, deps.self);
-  });
-}
-
-function release(deps: PipelineDeps, taskId: string): void {
-  deps.store.write((ctx) => {
-    const owner = ctx.tasks.owner(taskId);
-    if (owner?.pid === deps.self.pid && owner.startedAt === deps.self.startedAt) ctx.tasks.setOwner(taskId, undefined);
-  });
+function followUp(deps: PipelineDeps, item: InboxItem, message: string, options: DriveOptions): Promise<Task> {
+  return sendFollowUp(deps, targetOf(item), message, options);
 }

@@ -33,7 +33,8 @@ export function inboxId(taskId: string, seq: number): string {
 /**
  * The needs-you inbox, across every project and run: tasks that need input (a question or a
  * permission request, with the run's event), conflicts left for a person, failures, and tasks
- * awaiting merge that are blocked with a reason (results waiting for approval). Oldest first.
+ * awaiting merge with a reason: held for approval (run with --no-merge / autoMerge: false) or
+ * blocked (e.g. a dirty checkout). Oldest first.
  */
 export function listInbox(deps: Pick<PipelineDeps, "store" | "configFor">): InboxItem[] {
   const statuses = ["needs_input", "conflicted", "failed", "awaiting_merge"];

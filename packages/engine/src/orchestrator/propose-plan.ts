@@ -66,7 +66,7 @@ export async function proposePlan(deps: PipelineDeps, project: Project, options:
       ...(agent.systemPrompt !== undefined ? { systemPrompt: agent.systemPrompt } : {}),
       ...(agent.agent.model !== undefined ? { model: agent.agent.model } : {}),
       ...(options.script !== undefined ? { script: options.script } : {}),
-      env: { ...deps.baseEnv, ...agent.env },
+      env: { ...deps.baseEnv, ...(deps.providerEnv?.(agent.provider.name) ?? {}), ...agent.env },
       marker: id,
       ...(agent.command !== undefined ? { command: agent.command } : {}),
       args: agent.args,

@@ -10,3 +10,5 @@ export {
 export { runCommand, type CommandResult, type RunCommandOptions } from "./run-command.js";
 export { MARKER_ENV, findProcessesByMarker, isProcessAlive, processStartTime, processState } from "./proc-table.js";
 export { createLineSplitter } from "./line-splitter.js";
+export { startPty, type PtyHandle, type PtyOptions } from "./pty.js";
+export { openUrl } from "./open-url.js";

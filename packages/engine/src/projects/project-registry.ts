@@ -1,6 +1,7 @@
-import { realpathSync, statSync } from "node:fs";
-import { basename, isAbsolute, relative, resolve, sep } from "node:path";
+import { statSync } from "node:fs";
+import { basename } from "node:path";
 import { AddProjectInputSchema, FlotillaError, newId, type Project } from "@flotilla/protocol";
+import { isInside, mustFindProject, projectContaining, realOrSame } from "./project-match.js";
 import type { Git } from "../git/index.js";
 import type { Store } from "../store/index.js";
 
@@ -41,32 +42,7 @@ export function createProjectRegistry(deps: {
     }
   }
 
-  function byRef(ref: string): Project | undefined {
-    const p = store.read.projects;
-    if (ref.startsWith("proj_")) return p.get(ref);
-    if (ref.startsWith("/")) return p.getByPath(ref) ?? p.getByPath(realOrSame(ref));
-    const named = p.getByName(ref);
-    if (named.length > 1) {
-      throw new FlotillaError("invalid_input", `project name "${ref}" is ambiguous; use its id or path`, {
-        matches: named.map((n) => n.path),
-      });
-    }
-    return named[0];
-  }
-
-  function mustGet(ref: string): Project {
-    const found = byRef(ref);
-    if (!found) {
-      const known = store.read.projects.list().map((p) => p.name);
-      throw new FlotillaError(
-        "not_found",
-        `no project "${ref}"` +
-          (known.length ? ` (known: ${known.join(", ")})` : "; add one with `flotilla project add <path>`"),
-        { ref },
-      );
-    }
-    return found;
-  }
+  const mustGet = (ref: string): Project => mustFindProject(store.read.projects.list(), ref);
 
   return {
     async add(input) {
@@ -131,25 +107,6 @@ export function createProjectRegistry(deps: {
       }
       return selected;
     },
-    findContaining(dir) {
-      const real = realOrSame(resolve(dir));
-      return store.read.projects
-        .list()
-        .filter((p) => isInside(p.path, real))
-        .sort((a, b) => b.path.length - a.path.length)[0];
-    },
+    findContaining: (dir) => projectContaining(store.read.projects.list(), dir),
   };
-}
-
-function realOrSame(path: string): string {
-  try {
-    return realpathSync(path);
-  } catch {
-    return path;
-  }
-}
-
-function isInside(root: string, path: string): boolean {
-  const rel = relative(root, path);
-  return rel === "" || (!rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel));
 }

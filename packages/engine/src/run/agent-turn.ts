@@ -5,14 +5,17 @@ import type { WriteContext } from "../store/index.js";
 import {
   createRunWatchdog,
   runLadder,
-  watchdogSettings,
+  taskWatchdogSettings,
   type RunWatchdog,
   type WatchdogStop,
 } from "../watchdog/index.js";
+import { allowedToolsOf } from "./allowed-tools.js";
 import { createEventSink } from "./event-sink.js";
 import type { PipelineDeps } from "./pipeline-deps.js";
 
 const CANCEL_POLL_MS = 200;
+/** The longest prompt stored whole in a run.started event. */
+const MAX_STORED_PROMPT = 200_000;
 
 export type StopReason = "cancel" | "shutdown" | "watchdog" | "budget";
 export type TurnRole = "coder" | "reviewer";
@@ -71,6 +74,8 @@ async function runTurn(deps: PipelineDeps, req: TurnRequest): Promise<TurnOutcom
       `agent "${req.agentName}" uses the ${agent.provider.adapter} adapter, which this build does not have yet`,
     );
   }
+  // The provider's stored key, decrypted now (a master key problem refuses the turn before it starts).
+  const keyEnv = deps.providerEnv?.(agent.provider.name) ?? {};
   const runId = newId("run");
   const sessionId = req.followUpOf ?? req.resumeOf;
   // Attempts count per role: the task's `attempts` counts its coding runs only.
@@ -95,16 +100,33 @@ async function runTurn(deps: PipelineDeps, req: TurnRequest): Promise<TurnOutcom
     ctx.runs.insert(run, run.role);
     if (req.role === "coder") ctx.tasks.patch(task.id, { attempts: run.attempt }, ctx.now);
     req.onStarted(ctx, runId);
-    ctx.emit({ type: "run.started", taskId: task.id, runId, agent: req.agentName, attempt: run.attempt });
+    ctx.emit({
+      type: "run.started",
+      taskId: task.id,
+      runId,
+      agent: req.agentName,
+      attempt: run.attempt,
+      role: req.role,
+      prompt: storedPrompt(req.prompt),
+    });
   });
 
   const sink = createEventSink(store, task.id, runId);
-  const settings = watchdogSettings(config, agent.agent);
+  const settings = taskWatchdogSettings(store, config, agent.agent, task);
   const watchdog = createRunWatchdog(store, { task, runId, role: req.role, settings });
+  // A budget already spent (the plan's, or the task's turns) stops the turn before its agent starts.
+  const spent = watchdog.check();
+  if (spent?.kind === "budget") {
+    sink.close();
+    const result: AgentTurnResult = { outcome: "failed", reason: spent.exceeded.reason, exitCode: null };
+    recordRunEnd(deps, task.id, runId, result, "budget");
+    return { runId, result, stopped: "budget", watchdog: spent };
+  }
   let review: TurnOutcome["review"];
   let lastMessage: string | undefined;
   const script = req.script !== undefined ? ScriptSchema.parse(req.script) : undefined;
   const mcpUrl = config.mcp.enabled ? await deps.mcpEndpoint?.(runId, config).catch(() => undefined) : undefined;
+  const allowedTools = allowedToolsOf(store.read, task.id);
   const input: AgentTurnInput = {
     runId,
     taskId: task.id,
@@ -114,8 +136,10 @@ async function runTurn(deps: PipelineDeps, req: TurnRequest): Promise<TurnOutcom
     ...(agent.agent.model !== undefined ? { model: agent.agent.model } : {}),
     ...(script !== undefined ? { script } : {}),
     ...(mcpUrl !== undefined ? { mcpUrl } : {}),
+    ...(allowedTools.length > 0 ? { allowedTools } : {}),
     env: {
       ...deps.baseEnv,
+      ...keyEnv,
       ...agent.env,
       FLOTILLA_TASK_ID: task.id,
       FLOTILLA_RUN_ID: runId,
@@ -201,6 +225,13 @@ async function supervise(
     await Promise.race([turn.result, watchdog.sleep(CANCEL_POLL_MS)]);
   }
   return {};
+}
+
+/** The prompt as the run.started event keeps it (for the transcript): a very long one is cut. */
+function storedPrompt(prompt: string): string {
+  return prompt.length > MAX_STORED_PROMPT
+    ? `${prompt.slice(0, MAX_STORED_PROMPT)}\n…[cut: ${prompt.length - MAX_STORED_PROMPT} more characters]`
+    : prompt;
 }
 
 function stopText(stop: WatchdogStop): string {

@@ -11,8 +11,6 @@ import { runAgent } from "./run-agent.js";
 export interface DriveOptions {
   /** Aborted on Ctrl-C / SIGTERM: the task is left interrupted and resumable. */
   shutdown: AbortSignal;
-  /** Land the task through the merge queue once it is ready (the default). */
-  autoMerge?: boolean;
 }
 
 /**

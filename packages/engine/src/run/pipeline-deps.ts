@@ -40,4 +40,9 @@ export interface PipelineDeps {
   mcpEndpoint?(runId: string, config: Config): Promise<string | undefined>;
   /** The environment agents and verify commands start from (the caller's, minus Flotilla's own markers). */
   baseEnv: Record<string, string | undefined>;
+  /**
+   * A provider's stored key as the env its agent processes get (`{ ANTHROPIC_API_KEY: … }`, or
+   * `{}`): for an agent's env only, never baseEnv, an event or a log (secrets/provider-keys.ts).
+   */
+  providerEnv?(provider: string): Record<string, string>;
 }

@@ -1,14 +1,19 @@
 import type { Project, Script, Task } from "@flotilla/protocol";
 import { agentForRole } from "../config/index.js";
 import { moveTask } from "../tasks/task-transitions.js";
+import { settleWatchdogStop } from "../watchdog/index.js";
 import { executeTurn, type TurnOutcome } from "./agent-turn.js";
 import { sendBack } from "./commit-and-verify.js";
 import type { PipelineDeps } from "./pipeline-deps.js";
 import { failTask, mustGet } from "./prepare-worktree.js";
 import { parseVerdict, type Verdict } from "./verdict.js";
 
-/** What the scripted reviewer does when a task gives it no script: approve. */
-const APPROVE: Script = { steps: [{ review: { verdict: "approve", comments: [] } }], followUps: [] };
+/**
+ * What the scripted reviewer does when a task gives it no script: approve, in every review (a
+ * later review, e.g. after a person's follow-up, continues the reviewer's session: a follow-up turn).
+ */
+const APPROVE_STEP = { review: { verdict: "approve" as const, comments: [] } };
+const APPROVE: Script = { steps: [APPROVE_STEP], followUps: Array.from({ length: 100 }, () => [APPROVE_STEP]) };
 const MAX_DIFF = 60_000;
 
 /**
@@ -77,6 +82,9 @@ export async function reviewTask(
       });
       return;
     }
+    // A budget ran out (the task's or the plan's): the task stops here, its work kept, the limit named.
+    if (outcome.watchdog?.kind === "budget" && (await settleWatchdogStop(deps, mustGet(deps, task.id), outcome)))
+      return;
     const parsed = outcome.review ?? parseVerdict(outcome.lastMessage);
     if (typeof parsed === "string" || outcome.result.outcome === "failed") {
       problem = outcome.result.outcome === "failed" ? outcome.result.reason : (parsed as string);

@@ -1,4 +1,5 @@
 import type { Project, Task } from "@flotilla/protocol";
+import { queuedQuestions } from "../mcp/index.js";
 import { resilientTurn } from "../resilience/index.js";
 import { moveTask } from "../tasks/task-transitions.js";
 import { settleWatchdogStop } from "../watchdog/index.js";
@@ -9,9 +10,10 @@ import type { PipelineDeps } from "./pipeline-deps.js";
  * The coding step: run the task's agent in its worktree — a new session, the continuation of
  * an interrupted one, or (with `followUp`) the next message in its session: feedback from a
  * failed verify, a reviewer's comments, a conflict to resolve — and move the task on by the
- * outcome: done → verifying, a question → needs_input, failure → failed. A transient failure
- * (rate limit, 5xx, network) is retried with backoff first, and a provider whose circuit is open
- * is waited for (resilience/turn-policy.ts).
+ * outcome: done → verifying (or needs_input when it asked over MCP and nobody answered), a
+ * question → needs_input, failure → failed. A transient failure (rate limit, 5xx, network) is
+ * retried with backoff first, and a provider whose circuit is open is waited for
+ * (resilience/turn-policy.ts).
  */
 export async function runAgent(
   deps: PipelineDeps,
@@ -43,6 +45,8 @@ export async function runAgent(
   );
   if (await settleWatchdogStop(deps, task, outcome)) return; // the watchdog escalated, or a budget ran out
   const { result, stopped } = outcome;
+  // Questions the agent asked over MCP that nobody answered: the person's answer comes first.
+  const queued = result.outcome === "done" ? queuedQuestions(deps.store, task.id, outcome.runId) : [];
   deps.store.write((ctx) => {
     if (stopped === "shutdown") {
       moveTask(ctx, task.id, {
@@ -59,6 +63,10 @@ export async function runAgent(
     }
     switch (result.outcome) {
       case "done":
+        if (queued.length > 0) {
+          moveTask(ctx, task.id, { status: "needs_input", question: queued.join("\n\n"), runId: outcome.runId });
+          return;
+        }
         moveTask(ctx, task.id, { status: "verifying" });
         return;
       case "needs_input":

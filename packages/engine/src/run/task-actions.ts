@@ -69,7 +69,11 @@ export function requeueTask(deps: PipelineDeps, taskId: string): Task {
   return mustGet(deps, taskId);
 }
 
-/** Asks to (re)try landing a task that waits in awaiting_merge or is conflicted. */
+/**
+ * A person's approval to land a task that waits in awaiting_merge (blocked, or held for approval)
+ * or is conflicted: it clears the reason and the task's hold (this task only), so the merge
+ * queue takes it.
+ */
 export function requestMerge(deps: PipelineDeps, taskId: string): Task {
   const task = getTask(deps, taskId);
   const s = task.state.status;
@@ -79,7 +83,10 @@ export function requestMerge(deps: PipelineDeps, taskId: string): Task {
       `task ${taskId} is ${s}; only a task awaiting merge or conflicted can be merged`,
     );
   }
-  // Clearing the reason hands the task (back) to the merge queue.
-  deps.store.write((ctx) => moveTask(ctx, taskId, { status: "awaiting_merge" }));
+  // Clearing the reason (and the hold, which would put it back) hands the task to the merge queue.
+  deps.store.write((ctx) => {
+    if (ctx.tasks.get(taskId)?.holdForApproval) ctx.tasks.patch(taskId, { holdForApproval: false }, ctx.now);
+    moveTask(ctx, taskId, { status: "awaiting_merge" });
+  });
   return mustGet(deps, taskId);
 }

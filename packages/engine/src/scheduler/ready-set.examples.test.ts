@@ -50,6 +50,22 @@ describe("pickRunnable", () => {
     });
   });
 
+  it("a parked task (waiting for a person's approval) keeps its write lock and its dependents waiting, but no slot", () => {
+    const tasks = [
+      task("held", { status: "parked", writes: ["src/api/**"] }),
+      task("also", { status: "parked" }),
+      task("after", { dependsOn: ["held"] }),
+      task("same", { writes: ["src/api/index.ts"] }),
+      task("free"),
+    ];
+    const { start, waiting } = pickRunnable(tasks, { global: 1 });
+    expect(start).toEqual(["free"]);
+    expect(waiting).toEqual({
+      after: { kind: "dependency", on: ["held"] },
+      same: { kind: "lock", holder: "held", globs: ["src/api/index.ts"] },
+    });
+  });
+
   it("does not block a task whose path to a failure goes through a merged task", () => {
     const tasks = [task("a", { status: "failed" }), task("b", { status: "merged" }), task("c", { dependsOn: ["b"] })];
     expect(pickRunnable(tasks, { global: 1 }).start).toEqual(["c"]);

@@ -6,8 +6,13 @@ import { globsMayOverlap, overlappingGlobs } from "../plan/globs.js";
  * (starting agents, recording merges and failures) calls it again whenever something changes.
  */
 
-/** `active`: started and not yet merged or failed; it holds the write lock on its globs. */
-export type SchedStatus = "pending" | "active" | "merged" | "failed";
+/**
+ * `active`: started and not yet merged or failed; it holds the write lock on its globs and takes a
+ * slot. `parked`: started, and waits for a person with nothing running (held for approval, or
+ * blocked, in awaiting_merge): it keeps its write lock (its changes are not on the target yet) but
+ * takes no slot, so a plan run with every task held still works through all of them.
+ */
+export type SchedStatus = "pending" | "active" | "parked" | "merged" | "failed";
 
 export interface SchedTask {
   id: string;
@@ -48,8 +53,8 @@ export interface PickResult {
 
 /**
  * A pending task is ready when every dependency has merged. Ready tasks are considered by
- * priority (highest first), then createdAt, then id; one starts when no active task and no task
- * chosen before it in this call may write the same files, and the global, per-agent and
+ * priority (highest first), then createdAt, then id; one starts when no active or parked task and
+ * no task chosen before it in this call may write the same files, and the global, per-agent and
  * per-provider counts of active tasks stay within the limits.
  */
 export function pickRunnable(tasks: readonly SchedTask[], limits: Limits): PickResult {
@@ -67,17 +72,15 @@ export function pickRunnable(tasks: readonly SchedTask[], limits: Limits): PickR
   }
   ready.sort((a, b) => b.priority - a.priority || compare(a.createdAt, b.createdAt) || compare(a.id, b.id));
 
-  const holders = tasks.filter((t) => t.status === "active");
-  const counts = { global: holders.length, agent: new Map<string, number>(), provider: new Map<string, number>() };
+  // Parked tasks hold their write locks; only active ones take slots.
+  const holders = tasks.filter((t) => t.status === "active" || t.status === "parked");
+  const counts = { global: 0, agent: new Map<string, number>(), provider: new Map<string, number>() };
   const bump = (t: SchedTask) => {
     counts.global++;
     counts.agent.set(t.agent, (counts.agent.get(t.agent) ?? 0) + 1);
     counts.provider.set(t.provider, (counts.provider.get(t.provider) ?? 0) + 1);
   };
-  for (const t of holders) {
-    counts.agent.set(t.agent, (counts.agent.get(t.agent) ?? 0) + 1);
-    counts.provider.set(t.provider, (counts.provider.get(t.provider) ?? 0) + 1);
-  }
+  for (const t of holders) if (t.status === "active") bump(t);
 
   const start: string[] = [];
   for (const t of ready) {

@@ -1,8 +1,10 @@
-import type { Task, TaskStatusName } from "@flotilla/protocol";
+import { FlotillaError, type Config, type Task, type TaskStatusName } from "@flotilla/protocol";
 import { resolveAgent } from "../config/index.js";
 import { driveTask } from "../run/drive-task.js";
 import { acquire, listActive, release, releaseStale, heartbeat } from "../leases/index.js";
 import type { PipelineDeps } from "../run/pipeline-deps.js";
+import type { Store } from "../store/index.js";
+import { planBudgetReached } from "../watchdog/index.js";
 import { landReady } from "./land.js";
 import { describeWait, pickRunnable, type SchedStatus, type SchedTask } from "./ready-set.js";
 
@@ -10,8 +12,6 @@ export interface RunTasksOptions {
   shutdown: AbortSignal;
   /** Global cap on tasks driven at once (default: the config's defaults.concurrency). */
   concurrency?: number;
-  /** Land tasks through the merge queue as they become ready (default true). */
-  autoMerge?: boolean;
   /** More tasks to take on as they appear (e.g. tickets from a watched backlog), read each tick. */
   more?: () => readonly string[];
   /** Keep going when idle, until `shutdown` (a watcher feeding `more`). */
@@ -35,7 +35,9 @@ const ACTIVE: readonly TaskStatusName[] = [
  * The scheduler: drives a set of tasks (a plan, or one task) to rest. A task starts when its
  * dependencies are merged, a slot is free and no active task's writes may overlap its own
  * (`pickRunnable`); each waiting task records what it waits for. Verified tasks are landed by the
- * merge queue, one target at a time. A failure blocks only the failed task's dependents.
+ * merge queue, one target at a time; a task held for approval waits in awaiting_merge with its
+ * reason (the queue takes none with a reason) until a person approves it. A failure blocks only
+ * the failed task's dependents.
  */
 export async function runTasks(
   deps: PipelineDeps,
@@ -43,6 +45,8 @@ export async function runTasks(
   options: RunTasksOptions,
 ): Promise<Task[]> {
   const driving = new Map<string, Promise<unknown>>();
+  // Tasks any run in this process drives (a daemon's plan run and a person's merge may overlap).
+  const drivenHere = drivenIn(deps.store);
   let landing: Promise<void> | undefined;
   const landingIds = new Set<string>();
   let wake: () => void = () => undefined;
@@ -65,9 +69,13 @@ export async function runTasks(
       const foreign = project ? syncLeases(deps, project.id, tasks, config?.defaults.leaseTimeoutMs ?? 60_000) : [];
       // Tasks the queue is landing count as active until it is done with them (merged AND cleaned
       // up), so a dependent starts after its dependency's worktree went back to the pool.
-      const sched = tasks.map((t) => toSched(deps, t, driving.has(t.id) || landingIds.has(t.id), inRun));
-      const { start, waiting } = pickRunnable([...sched, ...foreign], limits);
-      recordWaits(deps, tasks, waiting);
+      const sched = tasks.map((t) => toSched(deps, t, drivenHere.has(t.id) || landingIds.has(t.id), inRun));
+      const picked = pickRunnable([...sched, ...foreign], limits);
+      // A plan whose budget is spent starts none of its queued tasks: they wait, saying which limit.
+      const spent = config ? spentPlans(deps, config, tasks, picked.start) : new Map<string, string>();
+      const start = picked.start.filter((id) => !spent.has(id));
+      const waiting = picked.waiting;
+      recordWaits(deps, tasks, waiting, spent);
       for (const id of start)
         if (
           takeLease(
@@ -79,12 +87,13 @@ export async function runTasks(
 
       // Conflicts sent back by the merge queue go to their agent (the driver decides if allowed).
       for (const t of tasks)
-        if (t.state.status === "conflicted" && !driving.has(t.id) && canResolve(deps, t)) drive(t.id);
+        if (t.state.status === "conflicted" && !drivenHere.has(t.id) && canResolve(deps, t)) drive(t.id);
 
+      // A reason (held for approval, blocked) keeps a task out of the merge queue.
       const landable = tasks.filter(
-        (t) => t.state.status === "awaiting_merge" && t.state.reason === undefined && !driving.has(t.id),
+        (t) => t.state.status === "awaiting_merge" && t.state.reason === undefined && !drivenHere.has(t.id),
       );
-      if (options.autoMerge !== false && !landing && landable.length > 0 && project) {
+      if (!landing && landable.length > 0 && project) {
         const targets = [...new Set(landable.map((t) => t.targetBranch))];
         for (const t of landable) landingIds.add(t.id);
         landing = (async () => {
@@ -96,10 +105,13 @@ export async function runTasks(
         });
       }
       // Done when nothing runs, lands or can start — unless a task waits for a lock another
-      // Flotilla process holds: that lease ends (released, or stale) and the task goes on.
+      // Flotilla process holds: that lease ends (released, or stale) and the task goes on; or
+      // another run in this process drives one of these tasks: what follows it is decided here.
       const foreignIds = new Set(foreign.map((f) => f.id));
       const waitsOnForeign = Object.values(waiting).some((w) => w.kind === "lock" && foreignIds.has(w.holder));
-      if (driving.size === 0 && !landing && start.length === 0 && !waitsOnForeign && !options.keepRunning) break;
+      const drivenElsewhere = tasks.some((t) => drivenHere.has(t.id));
+      const idle = driving.size === 0 && !landing && start.length === 0;
+      if (idle && !waitsOnForeign && !drivenElsewhere && !options.keepRunning) break;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, TICK_MS);
         wake = () => {
@@ -117,16 +129,69 @@ export async function runTasks(
   return all.map((id) => deps.store.read.tasks.get(id)).filter((t): t is Task => t !== undefined);
 
   function drive(id: string): void {
-    const p = driveTask(deps, id, { shutdown: options.shutdown, autoMerge: options.autoMerge !== false })
+    if (drivenHere.has(id)) return;
+    drivenHere.add(id);
+    const p = driveTask(deps, id, { shutdown: options.shutdown })
       .catch((err: unknown) => {
         process.emitWarning(`task ${id}: ${err instanceof Error ? err.message : String(err)}`);
       })
       .finally(() => {
         driving.delete(id);
+        drivenHere.delete(id);
         wake();
       });
     driving.set(id, p);
   }
+}
+
+/**
+ * Runs a task a person acted on (approved its merge, retried it, sent it a follow-up) to rest,
+ * together with the rest of its plan: the plan's run may have ended while this task waited (held
+ * for approval, needing input, failed), so its queued tasks go on once their dependencies merge.
+ * Which of them start is the scheduler's decision, as in the plan's own run; interrupted tasks
+ * are left for `flotilla resume`. Returns the task.
+ */
+export async function runWithPlan(deps: PipelineDeps, taskId: string, options: RunTasksOptions): Promise<Task> {
+  const task = deps.store.read.tasks.get(taskId);
+  const rest =
+    task?.planId === undefined
+      ? []
+      : deps.store.read.tasks
+          .list({ planId: task.planId, statuses: WITH_PLAN })
+          .map((t) => t.id)
+          .filter((id) => id !== taskId);
+  const concurrency =
+    options.concurrency ??
+    (task?.planId !== undefined ? deps.store.read.plans.get(task.planId)?.concurrency : undefined);
+  const ran = await runTasks(deps, [taskId, ...rest], {
+    ...options,
+    ...(concurrency !== undefined ? { concurrency } : {}),
+  });
+  const found = ran.at(0) ?? deps.store.read.tasks.get(taskId);
+  if (!found) throw new FlotillaError("not_found", `no task "${taskId}"; see \`flotilla status\``, { taskId });
+  return found;
+}
+
+/** A plan's tasks a run for one of them takes along: all but the finished and the interrupted. */
+const WITH_PLAN: readonly TaskStatusName[] = [
+  "queued",
+  "preparing",
+  "running",
+  "verifying",
+  "reviewing",
+  "awaiting_merge",
+  "merging",
+  "conflicted",
+  "needs_input",
+  "failed",
+];
+
+/** The tasks runs in this process drive now, per store (one engine's runs share it). */
+const drivenByStore = new WeakMap<Store, Set<string>>();
+function drivenIn(store: Store): Set<string> {
+  let set = drivenByStore.get(store);
+  if (!set) drivenByStore.set(store, (set = new Set()));
+  return set;
 }
 
 function toSched(deps: PipelineDeps, t: Task, driven: boolean, inRun: ReadonlySet<string>): SchedTask {
@@ -160,7 +225,10 @@ function toSched(deps: PipelineDeps, t: Task, driven: boolean, inRun: ReadonlySe
 
 function schedStatus(t: Task, driven: boolean): SchedStatus {
   const s = t.state.status;
-  if (driven || ACTIVE.includes(s)) return "active";
+  if (driven) return "active";
+  // Waiting for a person (held for approval, or blocked): its write lock, but no slot.
+  if (t.state.status === "awaiting_merge" && t.state.reason !== undefined) return "parked";
+  if (ACTIVE.includes(s)) return "active";
   if (s === "merged") return "merged";
   if (s === "failed" || s === "cancelled") return "failed";
   return "pending"; // queued, interrupted: (re)started by the driver
@@ -173,14 +241,42 @@ function canResolve(deps: PipelineDeps, t: Task): boolean {
   return wf.onConflict === "agent" && t.rounds.conflict < wf.conflictRounds;
 }
 
+/**
+ * The queued tasks about to start whose plan has spent its budget (`budgets.plan`, or the plan
+ * file's `budget`), each with the wait reason that names the limit. (A started task that was
+ * interrupted does go on: its next turn is stopped before its agent starts, and it fails naming
+ * the limit.)
+ */
+function spentPlans(
+  deps: PipelineDeps,
+  config: Config,
+  tasks: readonly Task[],
+  start: readonly string[],
+): Map<string, string> {
+  const held = new Map<string, string>();
+  const byPlan = new Map<string, string | undefined>();
+  for (const id of start) {
+    const task = tasks.find((t) => t.id === id);
+    if (task?.planId === undefined || task.state.status !== "queued") continue;
+    if (!byPlan.has(task.planId)) {
+      const exceeded = planBudgetReached(deps.store, config, task);
+      byPlan.set(task.planId, exceeded && `not started: ${exceeded.reason}`);
+    }
+    const reason = byPlan.get(task.planId);
+    if (reason !== undefined) held.set(id, reason);
+  }
+  return held;
+}
+
 function recordWaits(
   deps: PipelineDeps,
   tasks: Task[],
   waiting: Record<string, Parameters<typeof describeWait>[0]>,
+  held: ReadonlyMap<string, string> = new Map(),
 ): void {
   const changes = tasks.flatMap((t) => {
     const reason = waiting[t.id];
-    const text = reason ? describeWait(reason) : undefined;
+    const text = held.get(t.id) ?? (reason ? describeWait(reason) : undefined);
     return text !== t.waitingFor && (t.state.status === "queued" || text === undefined) ? [{ t, text }] : [];
   });
   if (changes.length === 0) return;

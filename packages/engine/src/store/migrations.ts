@@ -140,4 +140,42 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       );
     `,
   },
+  {
+    version: 3,
+    name: "provider keys, envelope-encrypted",
+    sql: `
+      -- One row per provider: the secret sealed with its own data key, that key wrapped by the
+      -- master key in $FLOTILLA_HOME/master.key (engine/src/secrets). Never the secret itself.
+      CREATE TABLE secrets (
+        provider TEXT PRIMARY KEY,
+        env_var TEXT NOT NULL,
+        masked TEXT NOT NULL,
+        master_key_id TEXT NOT NULL,
+        wrapped_key BLOB NOT NULL,
+        ciphertext BLOB NOT NULL,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 4,
+    name: "watchdog and budget overrides per task and per plan",
+    sql: `
+      -- A task's own watchdog thresholds and budget, and a plan's budget, from the plan file or
+      -- the task spec (docs/watchdog.md): JSON objects, NULL when not set.
+      ALTER TABLE tasks ADD COLUMN watchdog_json TEXT;
+      ALTER TABLE tasks ADD COLUMN budget_json TEXT;
+      ALTER TABLE plans ADD COLUMN budget_json TEXT;
+    `,
+  },
+  {
+    version: 5,
+    name: "a task held for a person's approval",
+    sql: `
+      -- 1 when the task lands only on a person's approval (run with --no-merge / autoMerge: false):
+      -- it waits in awaiting_merge with a reason until \`flotilla merge\` or an inbox approve clears it.
+      ALTER TABLE tasks ADD COLUMN hold_for_approval INTEGER NOT NULL DEFAULT 0;
+    `,
+  },
 ];

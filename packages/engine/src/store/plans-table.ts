@@ -1,4 +1,6 @@
+import type { PlanBudget } from "@flotilla/protocol";
 import type { Db } from "./database.js";
+import { fromJson, toJson } from "./json-column.js";
 
 export interface PlanRow {
   id: string;
@@ -6,6 +8,8 @@ export interface PlanRow {
   name: string;
   source?: string;
   concurrency: number;
+  /** The plan file's own budget (over the config's `budgets.plan`). */
+  budget?: PlanBudget;
   createdAt: string;
   finishedAt?: string;
 }
@@ -16,6 +20,7 @@ interface Row {
   name: string;
   source: string | null;
   concurrency: number;
+  budget_json: string | null;
   created_at: string;
   finished_at: string | null;
 }
@@ -26,6 +31,7 @@ const toPlan = (r: Row): PlanRow => ({
   name: r.name,
   ...(r.source !== null ? { source: r.source } : {}),
   concurrency: r.concurrency,
+  ...(r.budget_json !== null ? { budget: fromJson<PlanBudget>(r.budget_json, {}) } : {}),
   createdAt: r.created_at,
   ...(r.finished_at !== null ? { finishedAt: r.finished_at } : {}),
 });
@@ -35,8 +41,8 @@ export function createPlansTable(db: Db) {
   return {
     insert(p: PlanRow): void {
       db.prepare(
-        "INSERT INTO plans (id, project_id, name, source, concurrency, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-      ).run(p.id, p.projectId, p.name, p.source ?? null, p.concurrency, p.createdAt);
+        "INSERT INTO plans (id, project_id, name, source, concurrency, budget_json, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      ).run(p.id, p.projectId, p.name, p.source ?? null, p.concurrency, toJson(p.budget), p.createdAt);
     },
     get(id: string): PlanRow | undefined {
       const r = db.prepare("SELECT * FROM plans WHERE id = ?").get(id) as Row | undefined;

@@ -9,6 +9,7 @@ import { createPlansTable } from "./plans-table.js";
 import { createPoolTable } from "./pool-table.js";
 import { createProjectsTable } from "./projects-table.js";
 import { createRunsTable } from "./runs-table.js";
+import { createSecretsTable } from "./secrets-table.js";
 import { createTasksTable } from "./tasks-table.js";
 
 export interface Tables {
@@ -22,6 +23,7 @@ export interface Tables {
   plans: ReturnType<typeof createPlansTable>;
   leases: ReturnType<typeof createLeasesTable>;
   pool: ReturnType<typeof createPoolTable>;
+  secrets: ReturnType<typeof createSecretsTable>;
 }
 
 /** What a write sees: the tables, and `emit` to announce the change in the same transaction. */
@@ -58,6 +60,7 @@ export function createStore(file: string, clock: () => Date = () => new Date()):
     plans: createPlansTable(db),
     leases: createLeasesTable(db),
     pool: createPoolTable(db),
+    secrets: createSecretsTable(db),
   };
   const listeners = new Set<EventListener>();
   let depth = 0;

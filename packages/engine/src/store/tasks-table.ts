@@ -25,6 +25,9 @@ interface TaskRow {
   plan_id: string | null;
   plan_key: string | null;
   review_json: string | null;
+  watchdog_json: string | null;
+  budget_json: string | null;
+  hold_for_approval: number;
   rounds_json: string;
   waiting_for: string | null;
   created_at: string;
@@ -36,6 +39,8 @@ function toTask(r: TaskRow): Task {
   const script = fromJson<unknown>(r.script_json, undefined);
   const review = fromJson<Task["review"]>(r.review_json, undefined);
   const rounds = { verify: 0, review: 0, conflict: 0, ...fromJson<Partial<Task["rounds"]>>(r.rounds_json, {}) };
+  const watchdog = fromJson<Task["watchdog"]>(r.watchdog_json, undefined);
+  const budget = fromJson<Task["budget"]>(r.budget_json, undefined);
   return {
     id: r.id,
     projectId: r.project_id,
@@ -54,6 +59,9 @@ function toTask(r: TaskRow): Task {
     ...(r.head_commit !== null ? { headCommit: r.head_commit } : {}),
     attempts: r.attempts,
     ...(review !== undefined ? { review } : {}),
+    ...(watchdog !== undefined ? { watchdog } : {}),
+    ...(budget !== undefined ? { budget } : {}),
+    holdForApproval: r.hold_for_approval === 1,
     ...(r.plan_id !== null ? { planId: r.plan_id } : {}),
     ...(r.plan_key !== null ? { planKey: r.plan_key } : {}),
     rounds,
@@ -66,7 +74,7 @@ function toTask(r: TaskRow): Task {
 
 /** Fields of a task that change as it moves along; the status itself changes only via setState. */
 export type TaskPatch = Partial<
-  Pick<Task, "worktreePath" | "baseCommit" | "headCommit" | "attempts" | "rounds" | "waitingFor">
+  Pick<Task, "worktreePath" | "baseCommit" | "headCommit" | "attempts" | "rounds" | "waitingFor" | "holdForApproval">
 >;
 
 export function createTasksTable(db: Db) {
@@ -75,10 +83,11 @@ export function createTasksTable(db: Db) {
       db.prepare(
         `INSERT INTO tasks (id, project_id, title, prompt, agent, script_json, verify_json, writes_json, depends_json,
            priority, target_branch, branch, worktree_path, base_commit, head_commit, attempts, status, state_json,
-           plan_id, plan_key, review_json, rounds_json, created_at, updated_at)
+           plan_id, plan_key, review_json, watchdog_json, budget_json, hold_for_approval, rounds_json, created_at,
+           updated_at)
          VALUES (@id, @projectId, @title, @prompt, @agent, @script, @verify, @writes, @depends, @priority, @targetBranch,
            @branch, @worktreePath, @baseCommit, @headCommit, @attempts, @status, @state, @planId, @planKey, @review,
-           @rounds, @createdAt, @updatedAt)`,
+           @watchdog, @budget, @hold, @rounds, @createdAt, @updatedAt)`,
       ).run({
         ...t,
         script: toJson(t.script),
@@ -93,6 +102,9 @@ export function createTasksTable(db: Db) {
         planId: t.planId ?? null,
         planKey: t.planKey ?? null,
         review: toJson(t.review),
+        watchdog: toJson(t.watchdog),
+        budget: toJson(t.budget),
+        hold: t.holdForApproval ? 1 : 0,
         rounds: JSON.stringify(t.rounds),
       });
     },
@@ -137,12 +149,14 @@ export function createTasksTable(db: Db) {
         ["attempts", "attempts"],
         ["rounds", "rounds_json"],
         ["waitingFor", "waiting_for"],
+        ["holdForApproval", "hold_for_approval"],
       ];
       for (const [key, column] of columns) {
         if (!(key in patch)) continue;
         cols.push(`${column} = @${key}`);
         const value = patch[key];
-        params[key] = key === "rounds" ? JSON.stringify(value) : (value ?? null);
+        params[key] =
+          key === "rounds" ? JSON.stringify(value) : typeof value === "boolean" ? (value ? 1 : 0) : (value ?? null);
       }
       if (cols.length === 0) return;
       db.prepare(`UPDATE tasks SET ${cols.join(", ")}, updated_at = @at WHERE id = @id`).run(params);

@@ -16,6 +16,14 @@ export function planTaskId(key: string, planId: string): string {
   return `${key}.${planId.slice(-6)}`;
 }
 
+export interface CreatePlanOptions {
+  /** Where the plan came from (a file name), kept with the plan run. */
+  source?: string;
+  concurrency?: number;
+  /** Every task lands only on a person's approval (`run --no-merge`, the API's `autoMerge: false`). */
+  holdForApproval?: boolean;
+}
+
 /**
  * Stores a validated plan as one plan run and its tasks (queued), all in ONE transaction:
  * every task is checked first, so a plan with any bad task writes nothing.
@@ -24,19 +32,23 @@ export async function createPlanTasks(
   deps: CreateTaskDeps,
   project: Project,
   plan: Plan,
-  options: { source?: string; concurrency?: number } = {},
+  options: CreatePlanOptions = {},
 ): Promise<{ plan: PlanRow; tasks: Task[] }> {
   const config = deps.configFor(project);
   const planId = newId("plan");
   const idOf = (key: string) => planTaskId(key, planId);
   const tasks: Task[] = [];
-  for (const t of plan.tasks) tasks.push(await prepareTask(deps, project, specFor(t, plan, planId, idOf, config)));
+  for (const t of plan.tasks) {
+    const spec = specFor(t, plan, planId, idOf, config);
+    tasks.push(await prepareTask(deps, project, { ...spec, holdForApproval: options.holdForApproval === true }));
+  }
   const row: PlanRow = {
     id: planId,
     projectId: project.id,
     name: plan.name ?? "plan",
     ...(options.source !== undefined ? { source: options.source } : {}),
     concurrency: options.concurrency ?? plan.concurrency ?? config.defaults.concurrency,
+    ...(plan.budget !== undefined ? { budget: plan.budget } : {}),
     createdAt: new Date().toISOString(),
   };
   deps.store.write((ctx) => {
@@ -72,6 +84,8 @@ function specFor(
     priority: t.priority,
     ...(t.verify !== undefined ? { verify: t.verify } : {}),
     ...(t.script !== undefined ? { script: t.script } : {}),
+    ...(t.watchdog !== undefined ? { watchdog: t.watchdog } : {}),
+    ...(t.budget !== undefined ? { budget: t.budget } : {}),
     ...(plan.target !== undefined ? { targetBranch: plan.target } : {}),
     ...(review === false ? { review: false as const } : review === true || review === undefined ? {} : { review }),
   };

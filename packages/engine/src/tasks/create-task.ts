@@ -82,6 +82,9 @@ export async function prepareTask(deps: CreateTaskDeps, project: Project, spec: 
     dependsOn: s.dependsOn,
     priority: s.priority,
     ...(spec.review !== undefined ? { review: spec.review } : {}),
+    ...(s.watchdog !== undefined ? { watchdog: s.watchdog } : {}),
+    ...(s.budget !== undefined ? { budget: s.budget } : {}),
+    holdForApproval: s.holdForApproval,
     ...(s.planId !== undefined ? { planId: s.planId } : {}),
     ...(s.planKey !== undefined ? { planKey: s.planKey } : {}),
   });

@@ -1,4 +1,4 @@
-import type { Command, Task } from "@flotilla/protocol";
+import type { Command, Task, TaskBudget, WatchdogOverride } from "@flotilla/protocol";
 
 export interface NewTaskFields {
   id: string;
@@ -14,6 +14,9 @@ export interface NewTaskFields {
   dependsOn?: string[];
   priority?: number;
   review?: Task["review"];
+  watchdog?: WatchdogOverride;
+  budget?: TaskBudget;
+  holdForApproval?: boolean;
   planId?: string;
   planKey?: string;
 }
@@ -40,6 +43,9 @@ export function createTaskRecord(f: NewTaskFields): Task {
     branch: branchForTask(f.id),
     attempts: 0,
     ...(f.review !== undefined ? { review: f.review } : {}),
+    ...(f.watchdog !== undefined ? { watchdog: f.watchdog } : {}),
+    ...(f.budget !== undefined ? { budget: f.budget } : {}),
+    holdForApproval: f.holdForApproval ?? false,
     ...(f.planId !== undefined ? { planId: f.planId } : {}),
     ...(f.planKey !== undefined ? { planKey: f.planKey } : {}),
     rounds: { verify: 0, review: 0, conflict: 0 },

@@ -12,10 +12,11 @@ const ALLOWED: Record<TaskStatusName, readonly TaskStatusName[]> = {
   needs_input: ["running", "failed", "cancelled"],
   verifying: ["running", "reviewing", "awaiting_merge", "conflicted", "failed", "cancelled", "interrupted"],
   reviewing: ["running", "awaiting_merge", "failed", "cancelled", "interrupted"],
-  awaiting_merge: ["awaiting_merge", "merging", "cancelled"],
+  // → running: a person's follow-up (or review comments) into the agent's session.
+  awaiting_merge: ["awaiting_merge", "merging", "running", "cancelled"],
   merging: ["merged", "conflicted", "awaiting_merge", "failed", "cancelled", "interrupted"],
   conflicted: ["queued", "running", "merging", "awaiting_merge", "cancelled"],
-  failed: ["queued", "cancelled"],
+  failed: ["queued", "running", "cancelled"],
   cancelled: ["queued"],
   interrupted: [
     "queued",
@@ -51,11 +52,25 @@ export function assertMove(taskId: string, from: TaskStatusName, to: TaskStatusN
   }
 }
 
-/** Moves a task to a new status inside a store write, announcing it in the same transaction. */
+/** The reason a task held for a person's approval waits with in awaiting_merge. */
+export function holdReason(taskId: string): string {
+  return `held for approval: approve it in the inbox or run \`flotilla merge ${taskId}\``;
+}
+
+/**
+ * Moves a task to a new status inside a store write, announcing it in the same transaction.
+ * A task held for approval (`holdForApproval`) never enters awaiting_merge without a reason:
+ * it gets the hold as its reason, so the merge queue (which takes only tasks without one) leaves
+ * it alone and the inbox lists it for approval, whichever step brought it there.
+ */
 export function moveTask(ctx: WriteContext, taskId: string, to: TaskStatus): void {
   const task = ctx.tasks.get(taskId);
   if (!task) throw new FlotillaError("not_found", `no task ${taskId}`, { taskId });
   assertMove(taskId, task.state.status, to.status);
-  ctx.tasks.setState(taskId, to, ctx.now);
-  ctx.emit({ type: "task.status-changed", taskId, from: task.state.status, to });
+  const state: TaskStatus =
+    to.status === "awaiting_merge" && to.reason === undefined && task.holdForApproval
+      ? { status: "awaiting_merge", reason: holdReason(taskId) }
+      : to;
+  ctx.tasks.setState(taskId, state, ctx.now);
+  ctx.emit({ type: "task.status-changed", taskId, from: task.state.status, to: state });
 }

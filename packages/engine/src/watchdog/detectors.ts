@@ -8,6 +8,8 @@ export type FindingKind = "stall" | "loop" | "no_progress";
 export interface Finding {
   kind: FindingKind;
   detail: string;
+  /** A lack of progress over whole turns (watchdog/turn-progress.ts), not within one run. */
+  overTurns?: boolean;
 }
 
 export interface DetectorSettings {

@@ -1,22 +1,25 @@
-import type { Task } from "@flotilla/protocol";
+import type { Task, WatchdogConfig } from "@flotilla/protocol";
 import { resolveAgent } from "../config/index.js";
 import type { TurnOutcome, TurnRequest } from "../run/agent-turn.js";
 import type { PipelineDeps } from "../run/pipeline-deps.js";
 import type { Finding } from "./detectors.js";
-import { watchdogSettings } from "./run-watchdog.js";
+import { taskWatchdogSettings } from "./run-watchdog.js";
+import { checkTurnProgress, ladderPosition } from "./turn-progress.js";
 
 type RunOnce = (deps: PipelineDeps, req: TurnRequest) => Promise<TurnOutcome>;
 
 /**
- * The watchdog's ladder around one agent turn. When the watchdog stops a run as stuck, the next
- * rung of `watchdog.ladder` answers: `nudge` (a follow-up in the SAME session saying what was
- * seen), `restart` (a new session whose prompt is the task plus a summary of what was done),
- * `escalate` (the outcome goes back to the caller, which leaves the task for a person or fails it).
- * Each rung is announced as an event. A budget stop is announced and returned as is.
+ * The watchdog's ladder around one agent turn. When the watchdog stops a run as stuck, or a
+ * coding turn that finished is the `noProgressTurns`-th in a row to change neither the diff nor
+ * the test result (turn-progress.ts), the next rung of `watchdog.ladder` answers: `nudge` (a
+ * follow-up in the SAME session saying what was seen), `restart` (a new session whose prompt is
+ * the task plus a summary of what was done), `escalate` (the outcome goes back to the caller,
+ * which leaves the task for a person or fails it). Each rung is announced as an event, and the
+ * next rung is read back from those events (`ladderPosition`), so the ladder goes on climbing
+ * across coding steps and Flotilla restarts. A budget stop is announced and returned as is.
  */
 export async function runLadder(deps: PipelineDeps, req: TurnRequest, once: RunOnce): Promise<TurnOutcome> {
   let request = req;
-  let rung = 0;
   for (;;) {
     const out = await once(deps, request);
     const stop = out.watchdog;
@@ -27,21 +30,22 @@ export async function runLadder(deps: PipelineDeps, req: TurnRequest, once: RunO
       );
       return out;
     }
-    if (stop?.kind !== "watchdog") return out;
     const { watchdog } = settingsFor(deps, req);
-    const action = watchdog.ladder[rung++] ?? "escalate";
-    const { kind, detail } = stop.finding;
+    const finding = stop?.kind === "watchdog" ? stop.finding : await afterTurn(deps, req, out, watchdog);
+    if (finding === undefined) return out;
+    const action = watchdog.ladder[ladderPosition(deps.store, req.task.id, req.role)] ?? "escalate";
+    const { kind, detail } = finding;
     const base = fresh(req);
     const session = out.result.sessionId;
     if (action === "nudge" && session !== undefined) {
       deps.store.write((ctx) =>
         ctx.emit({ type: "watchdog.nudged", taskId: req.task.id, runId: out.runId, kind, detail }),
       );
-      request = { ...base, prompt: nudgeMessage(stop.finding), followUpOf: session };
+      request = { ...base, prompt: nudgeMessage(finding), followUpOf: session };
       continue;
     }
     if (action !== "escalate") {
-      const prompt = await restartPrompt(deps, req, stop.finding);
+      const prompt = await restartPrompt(deps, req, finding);
       deps.store.write((ctx) =>
         ctx.emit({ type: "watchdog.restarted", taskId: req.task.id, runId: out.runId, kind, detail }),
       );
@@ -58,18 +62,30 @@ export async function runLadder(deps: PipelineDeps, req: TurnRequest, once: RunO
         action: watchdog.onEscalate,
       }),
     );
-    return out;
+    return { ...out, stopped: "watchdog", watchdog: { kind: "watchdog", finding } };
   }
 }
 
-export function settingsFor(deps: PipelineDeps, req: Pick<TurnRequest, "project" | "agentName" | "role">) {
+/** After a coding turn that finished as the agent meant it to: its progress over turns. */
+async function afterTurn(
+  deps: PipelineDeps,
+  req: TurnRequest,
+  out: TurnOutcome,
+  watchdog: WatchdogConfig,
+): Promise<Finding | undefined> {
+  if (req.role !== "coder" || !watchdog.enabled) return undefined;
+  if (out.stopped !== undefined || out.result.outcome !== "done") return undefined;
+  return checkTurnProgress(deps, req.task.id, out.runId, watchdog.noProgressTurns);
+}
+
+export function settingsFor(deps: PipelineDeps, req: Pick<TurnRequest, "task" | "project" | "agentName" | "role">) {
   const config = deps.configFor(req.project);
   const agent = resolveAgent(
     config,
     req.agentName,
     ...(req.role === "reviewer" ? [{ role: "reviewer" as const }] : []),
   );
-  return watchdogSettings(config, agent.agent);
+  return taskWatchdogSettings(deps.store, config, agent.agent, req.task);
 }
 
 /** The request without the session it continued: the next turn says which session it uses. */
@@ -86,7 +102,9 @@ export function nudgeMessage(finding: Finding): string {
       ? "you have been silent"
       : finding.kind === "loop"
         ? "you are repeating the same tool call"
-        : "your last tool calls changed nothing";
+        : finding.overTurns
+          ? "your last turns changed neither the code nor the test result"
+          : "your last tool calls changed nothing";
   return (
     `Flotilla's watchdog stopped your last turn: ${what} (${finding.detail}). ` +
     `Step back, say what is blocking you, and try a different approach. If the task is finished, say so and stop.`

@@ -16,13 +16,49 @@ export interface WatchdogSettings {
   planBudget: PlanBudget;
 }
 
-/** The config's watchdog and budgets, with the agent's overrides on top. */
-export function watchdogSettings(config: Config, agent: AgentConfig): WatchdogSettings {
+/** A task's own overrides (from its plan file entry or its spec) and its plan's budget. */
+export interface TaskOverrides {
+  task?: Pick<Task, "watchdog" | "budget">;
+  planBudget?: PlanBudget;
+}
+
+/**
+ * The watchdog's thresholds and the budgets for one run. Later wins, field by field: the
+ * defaults, the config (global, then project), the agent's overrides, the task's overrides. The
+ * plan budget is the config's `budgets.plan` with the plan file's `budget` over it.
+ */
+export function watchdogSettings(config: Config, agent: AgentConfig, overrides: TaskOverrides = {}): WatchdogSettings {
+  const task = overrides.task;
   return {
-    watchdog: { ...config.watchdog, ...definedOnly(agent.watchdog ?? {}) },
-    taskBudget: { ...config.budgets.task, ...definedOnly(agent.budgets ?? {}) },
-    planBudget: config.budgets.plan,
+    watchdog: { ...config.watchdog, ...definedOnly(agent.watchdog ?? {}), ...definedOnly(task?.watchdog ?? {}) },
+    taskBudget: { ...config.budgets.task, ...definedOnly(agent.budgets ?? {}), ...definedOnly(task?.budget ?? {}) },
+    planBudget: { ...config.budgets.plan, ...definedOnly(overrides.planBudget ?? {}) },
   };
+}
+
+/** `watchdogSettings` for a stored task: its overrides and its plan's budget read from the store. */
+export function taskWatchdogSettings(store: Store, config: Config, agent: AgentConfig, task: Task): WatchdogSettings {
+  const planBudget = task.planId !== undefined ? store.read.plans.get(task.planId)?.budget : undefined;
+  return watchdogSettings(config, agent, { task, ...(planBudget !== undefined ? { planBudget } : {}) });
+}
+
+/**
+ * Whether the task's plan has spent its budget (cost or tokens over all its tasks' runs): the
+ * scheduler starts none of the plan's queued tasks then. Undefined when it has not, or has none.
+ */
+export function planBudgetReached(store: Store, config: Config, task: Task): BudgetExceeded | undefined {
+  const plan = task.planId !== undefined ? store.read.plans.get(task.planId) : undefined;
+  const budget: PlanBudget = { ...config.budgets.plan, ...definedOnly(plan?.budget ?? {}) };
+  if (!hasLimits({}, budget)) return undefined;
+  const used = storedPlanUsage(store, task, "");
+  return checkBudget({}, budget, {
+    turns: 0,
+    tokens: 0,
+    costUsd: 0,
+    wallMs: 0,
+    planTokens: used.tokens,
+    planCostUsd: used.costUsd,
+  });
 }
 
 function definedOnly<T extends object>(o: T): Partial<T> {

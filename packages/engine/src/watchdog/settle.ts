@@ -17,7 +17,12 @@ export async function settleWatchdogStop(deps: PipelineDeps, task: Task, outcome
   if (stop === undefined) return false;
   if (stop.kind === "watchdog") {
     const reason = `watchdog: ${stop.finding.kind}: ${stop.finding.detail}`;
-    const { watchdog } = settingsFor(deps, { project: projectOf(deps, task), agentName: task.agent, role: "coder" });
+    const { watchdog } = settingsFor(deps, {
+      task,
+      project: projectOf(deps, task),
+      agentName: task.agent,
+      role: "coder",
+    });
     deps.store.write((ctx) =>
       moveTask(
         ctx,

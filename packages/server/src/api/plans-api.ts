@@ -24,13 +24,14 @@ export function createPlansApi({ engine, background }: ApiDeps): PlansApi {
       const project = projectOf(engine, ref);
       const created = await engine.createPlan(project, plan, {
         source: file,
+        holdForApproval: !autoMerge,
         ...(concurrency !== undefined ? { concurrency } : {}),
       });
       const row = created.plan;
       const ids = created.tasks.map((t) => t.id);
       await background.start(`plan ${row.id}`, async (shutdown) => {
         const started = Date.now();
-        await engine.runTasks(ids, { shutdown, concurrency: row.concurrency, autoMerge });
+        await engine.runTasks(ids, { shutdown, concurrency: row.concurrency });
         if (!shutdown.aborted) engine.finishPlan(row.id, Date.now() - started);
       });
       return { plan: row, tasks: ids.map((id) => engine.task(id)) };

@@ -32,9 +32,10 @@ export function createTasksApi({ engine, background }: ApiDeps): TasksApi {
     },
     async createTask(input) {
       const { project: ref, run, autoMerge, ...spec } = CreateTaskRequestSchema.parse(input);
-      const task = await engine.createTask(projectOf(engine, ref), spec);
+      // autoMerge: false is stored with the task (held for approval), so every later drive holds it too.
+      const task = await engine.createTask(projectOf(engine, ref), { ...spec, holdForApproval: !autoMerge });
       if (run) {
-        await background.start(`task ${task.id}`, (shutdown) => engine.runTask(task.id, { shutdown, autoMerge }));
+        await background.start(`task ${task.id}`, (shutdown) => engine.runTask(task.id, { shutdown }));
       }
       return engine.task(task.id);
     },

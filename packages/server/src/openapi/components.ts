@@ -1,5 +1,10 @@
 import { z } from "zod";
 import {
+  CleanTaskRequestSchema,
+  CleanTaskResultSchema,
+  ConfigFileSchema,
+  ConfigValidationSchema,
+  SaveConfigRequestSchema,
   CreateTaskRequestSchema,
   EventPageSchema,
   HealthSchema,
@@ -16,6 +21,16 @@ import {
   ValidatePlanRequestSchema,
 } from "@flotilla/client";
 import {
+  AnswerRequestSchema,
+  ApproveRequestSchema,
+  DenyRequestSchema,
+  FollowUpRequestSchema,
+  InboxListSchema,
+  ReviewCommentsRequestSchema,
+  TaskDiffSchema,
+  TranscriptSchema,
+} from "@flotilla/client";
+import {
   AddProjectInputSchema,
   CiStatusSchema,
   ConfigSchema,
@@ -24,6 +39,8 @@ import {
   ProjectSchema,
   TaskSchema,
 } from "@flotilla/protocol";
+import { ProviderKeyListSchema, ProviderKeySchema, SetProviderKeyRequestSchema } from "@flotilla/client";
+import { LoginLinkSchema } from "../web/login-link.js";
 
 /**
  * The named schemas of the OpenAPI document, each from the zod schema the server validates
@@ -34,6 +51,14 @@ export const REQUEST_SCHEMAS = {
   CreateTaskRequest: CreateTaskRequestSchema,
   ValidatePlanRequest: ValidatePlanRequestSchema,
   RunPlanRequest: RunPlanRequestSchema,
+  SetProviderKeyRequest: SetProviderKeyRequestSchema,
+  AnswerRequest: AnswerRequestSchema,
+  ApproveRequest: ApproveRequestSchema,
+  DenyRequest: DenyRequestSchema,
+  FollowUpRequest: FollowUpRequestSchema,
+  ReviewCommentsRequest: ReviewCommentsRequestSchema,
+  CleanTaskRequest: CleanTaskRequestSchema,
+  SaveConfigRequest: SaveConfigRequestSchema,
 } satisfies Record<string, z.ZodType>;
 
 export const RESPONSE_SCHEMAS = {
@@ -50,6 +75,15 @@ export const RESPONSE_SCHEMAS = {
   MergeQueue: MergeQueueSchema,
   Metrics: MetricsSchema,
   Config: ConfigSchema,
+  LoginLink: LoginLinkSchema,
+  ProviderKey: ProviderKeySchema,
+  ProviderKeyList: ProviderKeyListSchema,
+  InboxList: InboxListSchema,
+  TaskDiff: TaskDiffSchema,
+  Transcript: TranscriptSchema,
+  ConfigFile: ConfigFileSchema,
+  ConfigValidation: ConfigValidationSchema,
+  CleanTaskResult: CleanTaskResultSchema,
   CiStatus: CiStatusSchema,
   EventPage: EventPageSchema,
   FlotillaEvent: FlotillaEventSchema,

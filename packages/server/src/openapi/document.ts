@@ -18,7 +18,7 @@ export function openApiDocument(): Record<string, unknown> {
       title: "Flotilla",
       version: SERVER_VERSION,
       description:
-        "The local daemon's API (`flotilla serve`). Every route but GET /health needs the token from " +
+        "The local daemon's API (`flotilla serve`). Every route but GET /health and GET /login needs the token from " +
         "$FLOTILLA_HOME/server-token, as `Authorization: Bearer <token>` or the `flotilla_token` cookie. " +
         "Errors are `{ error: { code, message, retryable, data } }`.",
     },
@@ -54,7 +54,18 @@ function operationObject(op: Operation): Record<string, unknown> {
       ? { description: "text/event-stream", content: { "text/event-stream": { schema: { type: "string" } } } }
       : op.response === "document"
         ? { description: "OpenAPI 3.1", content: { "application/json": { schema: { type: "object" } } } }
-        : { description: "OK", content: { "application/json": { schema: ref(op.response) } } };
+        : op.response === "zip"
+          ? {
+              description: "A zip file (Content-Disposition: attachment)",
+              content: { "application/zip": { schema: { type: "string", format: "binary" } } },
+            }
+          : op.response === "redirect"
+            ? { description: "See Other: Location /ui/, Set-Cookie flotilla_token (HttpOnly, SameSite=Strict)" }
+            : op.response === "websocket"
+              ? { description: "Switching Protocols: a WebSocket (docs/server.md)" }
+              : op.response === "empty"
+                ? { description: "No content" }
+                : { description: "OK", content: { "application/json": { schema: ref(op.response) } } };
   return {
     tags: [op.tag],
     summary: op.summary,

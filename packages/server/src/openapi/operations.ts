@@ -2,7 +2,7 @@ import type { RequestName, ResponseName } from "./components.js";
 
 /** One route as the OpenAPI document describes it. */
 export interface Operation {
-  method: "get" | "post" | "delete";
+  method: "get" | "post" | "put" | "delete";
   /** OpenAPI form: `/tasks/{id}`. */
   path: string;
   tag: string;
@@ -10,9 +10,9 @@ export interface Operation {
   query?: Record<string, string>;
   body?: RequestName;
   /** The success status and what it carries (`sse`: the event stream). */
-  status: 200 | 201 | 202;
-  response: ResponseName | "sse" | "document";
-  /** Open without a token (only the health check). */
+  status: 101 | 200 | 201 | 202 | 204 | 303;
+  response: ResponseName | "sse" | "document" | "zip" | "redirect" | "websocket" | "empty";
+  /** Open without a token (the health check and the web login; the web app's files at /ui/ are not API routes). */
   open?: boolean;
 }
 
@@ -30,6 +30,61 @@ export const OPERATIONS: readonly Operation[] = [
     open: true,
   },
   { method: "get", path: "/openapi.json", tag: "system", summary: "This document", status: 200, response: "document" },
+  {
+    method: "post",
+    path: "/login-codes",
+    tag: "web",
+    summary: "A one-time login link for the web UI (works once, for 5 minutes); what `flotilla web` prints",
+    status: 201,
+    response: "LoginLink",
+  },
+  {
+    method: "get",
+    path: "/login",
+    tag: "web",
+    summary:
+      "Trade a one-time code (?code=) for the flotilla_token cookie (HttpOnly, SameSite=Strict) and go to /ui/; an invalid or used code gets a 403 page (no token needed)",
+    query: { code: "the one-time code from POST /login-codes" },
+    status: 303,
+    response: "redirect",
+    open: true,
+  },
+  { method: "post", path: "/logout", tag: "web", summary: "Clear the cookie", status: 204, response: "empty" },
+  {
+    method: "get",
+    path: "/tasks/{id}/terminal",
+    tag: "tasks",
+    summary:
+      "A shell in the task's worktree over WebSocket (Origin must be this server; keystrokes in, output out, {type:resize,cols,rows}); without Upgrade: 426",
+    query: { cols: "initial columns (default 80)", rows: "initial rows (default 24)" },
+    status: 101,
+    response: "websocket",
+  },
+  {
+    method: "get",
+    path: "/keys",
+    tag: "keys",
+    summary: "Stored provider keys, masked (never the secret)",
+    status: 200,
+    response: "ProviderKeyList",
+  },
+  {
+    method: "put",
+    path: "/keys",
+    tag: "keys",
+    summary: "Add or rotate a provider's key (envelope-encrypted at rest; the answer is masked)",
+    body: "SetProviderKeyRequest",
+    status: 200,
+    response: "ProviderKey",
+  },
+  {
+    method: "delete",
+    path: "/keys/{provider}",
+    tag: "keys",
+    summary: "Remove a provider's key",
+    status: 200,
+    response: "ProviderKey",
+  },
   {
     method: "get",
     path: "/snapshot",
@@ -147,6 +202,95 @@ export const OPERATIONS: readonly Operation[] = [
   },
   {
     method: "post",
+    path: "/tasks/{id}/clean",
+    tag: "tasks",
+    summary:
+      "Remove a merged, failed or cancelled task's worktree (branch and commits stay); uncommitted work keeps it unless force, which commits it to the branch first",
+    body: "CleanTaskRequest",
+    status: 200,
+    response: "CleanTaskResult",
+  },
+  {
+    method: "post",
+    path: "/tasks/{id}/follow-up",
+    tag: "tasks",
+    summary: "A message into the task's agent session; then verify, review and merge again (in the background)",
+    body: "FollowUpRequest",
+    status: 202,
+    response: "Task",
+  },
+  {
+    method: "get",
+    path: "/tasks/{id}/diff",
+    tag: "tasks",
+    summary: "The task's branch against the merge base with its target, parsed into files, hunks and lines",
+    status: 200,
+    response: "TaskDiff",
+  },
+  {
+    method: "post",
+    path: "/tasks/{id}/review-comments",
+    tag: "tasks",
+    summary:
+      "Inline comments on the diff, sent to the agent as one follow-up; a comment on a line the current diff lacks is refused (400, naming each) and nothing is sent",
+    body: "ReviewCommentsRequest",
+    status: 202,
+    response: "Task",
+  },
+  {
+    method: "get",
+    path: "/tasks/{id}/transcript",
+    tag: "tasks",
+    summary: "The conversation with the task's agents: what was said, messages, tool calls with results, notices",
+    status: 200,
+    response: "Transcript",
+  },
+  {
+    method: "get",
+    path: "/tasks/{id}/export",
+    tag: "tasks",
+    summary: "A zip of the task: task.json, transcript.json, transcript.md, diff.patch, events.jsonl",
+    status: 200,
+    response: "zip",
+  },
+  {
+    method: "get",
+    path: "/inbox",
+    tag: "inbox",
+    summary: "What waits for a person: questions, permission requests, conflicts, failures, blocked merges",
+    status: 200,
+    response: "InboxList",
+  },
+  {
+    method: "post",
+    path: "/inbox/{id}/answer",
+    tag: "inbox",
+    summary: "Send the answer into the item's agent session; the task runs on in the background",
+    body: "AnswerRequest",
+    status: 202,
+    response: "Task",
+  },
+  {
+    method: "post",
+    path: "/inbox/{id}/approve",
+    tag: "inbox",
+    summary:
+      "Approve a permission request (always: allow the tool for the rest of the task), a question, a blocked merge or a failure",
+    body: "ApproveRequest",
+    status: 202,
+    response: "Task",
+  },
+  {
+    method: "post",
+    path: "/inbox/{id}/deny",
+    tag: "inbox",
+    summary: "Deny a permission request or question (the reason goes to the agent), or cancel the task",
+    body: "DenyRequest",
+    status: 202,
+    response: "Task",
+  },
+  {
+    method: "post",
     path: "/plans/validate",
     tag: "plans",
     summary: "Check a plan's text: its shape, or every problem with line and column",
@@ -207,6 +351,35 @@ export const OPERATIONS: readonly Operation[] = [
     status: 200,
     response: "Config",
   },
+  {
+    method: "get",
+    path: "/config/file",
+    tag: "config",
+    summary: "A config file's text: the global one, or a project's .flotilla/config.* (empty when it does not exist)",
+    query: { scope: "global or project (default: project when one is given)", ...project },
+    status: 200,
+    response: "ConfigFile",
+  },
+  {
+    method: "post",
+    path: "/config/validate",
+    tag: "config",
+    summary: "Check a config text without saving it: every problem with its key path, line and column",
+    body: "SaveConfigRequest",
+    status: 200,
+    response: "ConfigValidation",
+  },
+  {
+    method: "put",
+    path: "/config/file",
+    tag: "config",
+    summary:
+      "Save a config text (atomically) only when it is valid; otherwise { valid: false, errors } and nothing is written",
+    body: "SaveConfigRequest",
+    status: 200,
+    response: "ConfigValidation",
+  },
+
   {
     method: "get",
     path: "/ci/{commit}",

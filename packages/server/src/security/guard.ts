@@ -1,6 +1,8 @@
 import type { MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
-import { refusal } from "../errors.js";
+import { refusal, type ApiStatus } from "../errors.js";
+import type { ErrorBody } from "@flotilla/protocol";
+import { isWebShellPath } from "../web/web-app.js";
 import { tokenMatches } from "./token.js";
 
 /** The cookie a browser UI may hold the token in (HttpOnly, SameSite=Strict). */
@@ -15,53 +17,83 @@ export interface AuthOptions {
   tokenFile?: string;
 }
 
+/** A security check's refusal: the status and the error body to answer with. */
+export type Refusal = { status: ApiStatus; body: ErrorBody };
+
 const STATE_CHANGING = new Set(["POST", "PUT", "PATCH", "DELETE"]);
+
+/**
+ * Requests that need no token: the health check, and the web app's shell and its login page
+ * (`/`, `/ui`, `/ui/*`, `/login`), which hold no data — the app asks the API, which does.
+ */
+export function needsNoToken(method: string, path: string): boolean {
+  if (method !== "GET" && method !== "HEAD") return false;
+  return path === "/health" || path === "/login" || isWebShellPath(path);
+}
+
+/** 1. The Host header is one this server answers to (DNS rebinding) — else 421. */
+export function checkHost(host: string | undefined, auth: AuthOptions): Refusal | undefined {
+  if (host !== undefined && auth.allowedHosts().has(host)) return undefined;
+  return refusal(
+    421,
+    "host_not_allowed",
+    `this Flotilla server does not answer to Host "${host ?? ""}"; use http://127.0.0.1:<port> or add the name with --allowed-host`,
+  );
+}
+
+/** 2. The token, as `Authorization: Bearer <token>` or the cookie, in constant time — else 401. */
+export function checkToken(
+  authorization: string | undefined,
+  cookie: string | undefined,
+  auth: AuthOptions,
+): Refusal | undefined {
+  const bearer = authorization?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+  if (tokenMatches(bearer, auth.token) || tokenMatches(cookie, auth.token)) return undefined;
+  const where = auth.tokenFile ?? "$FLOTILLA_HOME/server-token";
+  return refusal(
+    401,
+    "unauthorized",
+    `${authorization === undefined && cookie === undefined ? "no token" : "wrong token"}: send Authorization: Bearer <the token in ${where}>`,
+  );
+}
+
+/** 3. An Origin header, when present, is this server's own (`http://<host>`) — else 403 (CSRF). */
+export function checkOrigin(origin: string | undefined, host: string): Refusal | undefined {
+  if (origin === undefined || origin === `http://${host}`) return undefined;
+  return refusal(
+    403,
+    "origin_not_allowed",
+    `cross-origin request refused: Origin "${origin}" is not this server (http://${host})`,
+  );
+}
+
+export const WWW_AUTHENTICATE = 'Bearer realm="flotilla"';
 
 /**
  * The security checks, in order, on every request:
  * 1. the Host header is one this server answers to (a page on evil.example that resolves its
  *    name to 127.0.0.1 sends `Host: evil.example`) — 421;
  * 2. a token, as `Authorization: Bearer <token>` or the `flotilla_token` cookie, compared in
- *    constant time — 401 (only `GET /health` is open);
+ *    constant time — 401 (only `GET /health` and the web app's shell and login are open);
  * 3. on POST/PUT/PATCH/DELETE, an Origin header, when present, is this server's own — 403 (CSRF).
- * No CORS headers are ever sent, so no other origin can read an answer.
+ * No CORS headers are ever sent, so no other origin can read an answer. The terminal's
+ * WebSocket upgrade, which never reaches this app, runs the same checks (terminal/upgrade-auth.ts).
  */
 export function securityGuard(auth: AuthOptions): MiddlewareHandler {
   return async (c, next) => {
     const host = c.req.header("host")?.toLowerCase();
-    if (host === undefined || !auth.allowedHosts().has(host)) {
-      const r = refusal(
-        421,
-        "host_not_allowed",
-        `this Flotilla server does not answer to Host "${host ?? ""}"; use http://127.0.0.1:<port> or add the name with --allowed-host`,
-      );
-      return c.json(r.body, r.status);
-    }
-    if (!(c.req.method === "GET" && c.req.path === "/health")) {
-      const header = c.req.header("authorization");
-      const bearer = header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
-      const cookie = getCookie(c, TOKEN_COOKIE);
-      if (!tokenMatches(bearer, auth.token) && !tokenMatches(cookie, auth.token)) {
-        c.header("WWW-Authenticate", 'Bearer realm="flotilla"');
-        const where = auth.tokenFile ?? "$FLOTILLA_HOME/server-token";
-        const r = refusal(
-          401,
-          "unauthorized",
-          `${header === undefined && cookie === undefined ? "no token" : "wrong token"}: send Authorization: Bearer <the token in ${where}>`,
-        );
-        return c.json(r.body, r.status);
+    const badHost = checkHost(host, auth);
+    if (badHost) return c.json(badHost.body, badHost.status);
+    if (!needsNoToken(c.req.method, c.req.path)) {
+      const bad = checkToken(c.req.header("authorization"), getCookie(c, TOKEN_COOKIE), auth);
+      if (bad) {
+        c.header("WWW-Authenticate", WWW_AUTHENTICATE);
+        return c.json(bad.body, bad.status);
       }
     }
     if (STATE_CHANGING.has(c.req.method)) {
-      const origin = c.req.header("origin");
-      if (origin !== undefined && origin !== `http://${host}`) {
-        const r = refusal(
-          403,
-          "origin_not_allowed",
-          `cross-origin request refused: Origin "${origin}" is not this server (http://${host})`,
-        );
-        return c.json(r.body, r.status);
-      }
+      const bad = checkOrigin(c.req.header("origin"), host!);
+      if (bad) return c.json(bad.body, bad.status);
     }
     await next();
   };

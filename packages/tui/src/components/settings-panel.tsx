@@ -23,13 +23,18 @@ export function flattenConfig(value: unknown, prefix = ""): string[] {
   return entries.flatMap(([k, v]) => flattenConfig(v, prefix === "" ? k : `${prefix}.${k}`));
 }
 
-/** The merged config, read-only (j/k scroll). */
+/** The merged config (j/k scroll); `e` / `E` open a config file in the editor. */
 export function SettingsPanel({ config, error, scopeLabel, width, height, scroll }: SettingsProps) {
   const rows = Math.max(1, height - 4);
   const lines = config === undefined ? [] : flattenConfig(config);
   const start = Math.max(0, Math.min(scroll, lines.length - rows));
   return (
-    <Panel title={`Settings: ${scopeLabel} (read-only; esc back)`} focused width={width} height={height}>
+    <Panel
+      title={`Settings: ${scopeLabel}, merged (e edit ${scopeLabel === "global" ? "global" : "project"} file · E edit global file · esc back)`}
+      focused
+      width={width}
+      height={height}
+    >
       {error !== undefined ? <Text color="red">✗ {error}</Text> : null}
       {config === undefined && error === undefined ? <Text color="gray">loading config…</Text> : null}
       {lines.slice(start, start + rows).map((l, i) => (

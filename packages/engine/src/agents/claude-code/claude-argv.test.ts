@@ -52,6 +52,25 @@ describe("claude argv", () => {
     expect(skip).not.toContain("--allowedTools");
   });
 
+  it("adds the tools a person allowed for the task to --allowedTools, with the defaults or the configured list", () => {
+    const argv = claudeArgv({ ...base, allowedTools: ["Write", "Bash"] }, { kind: "resume", id: "S" });
+    const at = argv.indexOf("--allowedTools");
+    expect(argv.slice(at, at + 3)).toEqual(["--allowedTools", "Bash", "Write"]);
+    expect(argv.filter((a) => a === "--allowedTools")).toHaveLength(1);
+
+    const args = ["--allowedTools", "Read"];
+    const own = claudeArgv({ ...base, args, allowedTools: ["WebFetch"] }, { kind: "new", id: "S" });
+    expect(own).toEqual(expect.arrayContaining(["--allowedTools", "WebFetch"]));
+    expect(own).not.toContain("Bash");
+    expect(own.slice(-4)).toEqual([...args, "--", "Add a test"]);
+
+    const skip = claudeArgv(
+      { ...base, args: ["--dangerously-skip-permissions"], allowedTools: ["Write"] },
+      { kind: "new", id: "S" },
+    );
+    expect(skip).not.toContain("--allowedTools");
+  });
+
   it("switches the phone-home traffic off unless the env says otherwise", () => {
     expect(claudeEnv({ PATH: "/bin" })).toEqual({
       PATH: "/bin",

@@ -30,14 +30,23 @@ export type ClaudeSession = { kind: "new"; id: string } | { kind: "resume"; id: 
  * as `--allowedTools` does not swallow it).
  */
 export function claudeArgv(
-  input: Pick<AgentTurnInput, "args" | "model" | "systemPrompt" | "prompt" | "mcpUrl">,
+  input: Pick<AgentTurnInput, "args" | "model" | "systemPrompt" | "prompt" | "mcpUrl" | "allowedTools">,
   session: ClaudeSession,
 ): string[] {
   const argv = ["-p", "--output-format", "stream-json", "--verbose"];
   argv.push(session.kind === "new" ? "--session-id" : "--resume", session.id);
   if (!hasFlag(input.args, PERMISSION_MODE_FLAGS)) argv.push(...DEFAULT_PERMISSION_ARGS.mode);
+  // Tools a person allowed for the rest of the task (each turn is a new process, so they apply from the next turn).
+  const granted = (input.allowedTools ?? []).filter((t) => t.trim() !== "");
   if (!hasFlag(input.args, ALLOWED_TOOLS_FLAGS)) {
-    argv.push(...DEFAULT_PERMISSION_ARGS.tools, ...(input.mcpUrl !== undefined ? [FLOTILLA_MCP_TOOLS] : []));
+    const tools = [
+      ...DEFAULT_PERMISSION_ARGS.tools.slice(1),
+      ...(input.mcpUrl !== undefined ? [FLOTILLA_MCP_TOOLS] : []),
+    ];
+    argv.push("--allowedTools", ...tools, ...granted.filter((t) => !tools.includes(t)));
+  } else if (granted.length > 0 && !hasFlag(input.args, ["--dangerously-skip-permissions"])) {
+    // The configured args choose their own list; the granted tools are added to it.
+    argv.push("--allowedTools", ...granted);
   }
   if (input.mcpUrl !== undefined) {
     // Flotilla's own MCP server for this run: ask, report_progress, claim_files.

@@ -70,6 +70,30 @@ describe("codex argv", () => {
     expect(setsConfig(["sandbox_mode=x"], "sandbox_mode")).toBe(false);
   });
 
+  it("configures Flotilla's MCP server for the run: its URL, its tools approved, a timeout above the longest ask", () => {
+    const url = "http://127.0.0.1:4000/mcp/run_1/abc123";
+    const argv = codexArgv({ ...base, mcpUrl: url });
+    expect(argv.slice(0, 9)).toEqual([
+      "exec",
+      "--sandbox",
+      "workspace-write",
+      "-c",
+      `mcp_servers.flotilla.url="${url}"`,
+      "-c",
+      'mcp_servers.flotilla.default_tools_approval_mode="approve"',
+      "-c",
+      "mcp_servers.flotilla.tool_timeout_sec=660",
+    ]);
+    expect(argv.slice(-2)).toEqual(["--", "Add a test"]);
+    // A follow-up gets it too (on exec, before `resume`); args that configure "flotilla" themselves win.
+    expect(codexArgv({ ...base, mcpUrl: url }, "T1")).toContain(`mcp_servers.flotilla.url="${url}"`);
+    const own = codexArgv({ ...base, mcpUrl: url, args: ["-c", 'mcp_servers.flotilla.url="http://elsewhere/"'] });
+    expect(own.filter((a) => a.startsWith("mcp_servers.flotilla"))).toEqual([
+      'mcp_servers.flotilla.url="http://elsewhere/"',
+    ]);
+    expect(codexArgv(base).some((a) => a.includes("mcp_servers"))).toBe(false);
+  });
+
   it("quotes TOML strings", () => {
     expect(tomlString('a "b" \\ c\n\u007f')).toBe('"a \\"b\\" \\\\ c\\n\\u007f"');
   });

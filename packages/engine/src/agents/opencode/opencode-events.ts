@@ -1,5 +1,6 @@
 import { isAbsolute, relative } from "node:path";
 import type { AgentEvent } from "@flotilla/protocol";
+import { RUN_CREDENTIAL_ARG } from "../../mcp/index.js";
 
 /** One `/event` SSE item, loosely typed: the server (1.18) and the SDK types (1.19) differ a little. */
 export interface OpencodeEvent {
@@ -56,7 +57,7 @@ export function createOpencodeEventMapper(sessionId: string, cwd: string) {
     const name = str(part.tool) ?? "tool";
     const state = obj(part.state) ?? {};
     const status = str(state.status);
-    const input = obj(state.input);
+    const input = withoutCredential(obj(state.input));
     const out: AgentEvent[] = [];
     if (status !== "pending" && once(`call:${id}`)) out.push({ type: "tool_call", id, name, input });
     if ((status === "completed" || status === "error") && once(`result:${id}`)) {
@@ -143,6 +144,13 @@ export function createOpencodeEventMapper(sessionId: string, cwd: string) {
   }
 
   return { map, finish };
+}
+
+/** A tool's input without the run credential Flotilla's plugin adds to its MCP calls (never stored). */
+function withoutCredential(input: Obj | undefined): Obj | undefined {
+  if (input === undefined || !(RUN_CREDENTIAL_ARG in input)) return input;
+  const { [RUN_CREDENTIAL_ARG]: _credential, ...rest } = input;
+  return rest;
 }
 
 /** A readable reason from OpenCode's error object ({ name, data: { message } }). */

@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { join } from "node:path";
 import { createOpencodeClient, type OpencodeClient } from "@opencode-ai/sdk/v2";
 import { startProcess, sweepMarker, type ChildHandle } from "../../process/index.js";
-import { writeMarkerPlugin, MARKERS_ENV } from "./opencode-markers.js";
+import { writeMarkerPlugin, writeMcpConfig, MARKERS_ENV } from "./opencode-markers.js";
 
 /** What a turn needs of the running server. */
 export interface RunningServer {
@@ -31,6 +31,8 @@ export interface ServerLaunch {
   args: readonly string[];
   /** The environment of the turn that starts the server (the server keeps it for its life). */
   env: Record<string, string | undefined>;
+  /** That turn's endpoint of Flotilla's MCP server: the server is configured with its shared endpoint. */
+  mcpUrl?: string;
   onOutput: (stream: "stdout" | "stderr", line: string) => void;
 }
 
@@ -83,6 +85,7 @@ export class OpencodeServer {
   private async launch(launch: ServerLaunch): Promise<RunningServer> {
     mkdirSync(this.markersDir, { recursive: true });
     const configDir = writeMarkerPlugin(this.home);
+    writeMcpConfig(configDir, launch.mcpUrl);
     const password = randomBytes(24).toString("hex");
     const port = await freePort();
     let exitedFlag = false;

@@ -3,7 +3,8 @@ import { sweepMarker } from "../../process/index.js";
 import { decideOutcome, newObservation, observeEvent } from "../turn-outcome.js";
 import type { AgentTurn, AgentTurnInput, AgentTurnResult } from "../types.js";
 import { createOpencodeEventMapper, errorText, type OpencodeEvent } from "./opencode-events.js";
-import { clearSessionMarker, setSessionMarker } from "./opencode-markers.js";
+import { runCredential } from "../../mcp/index.js";
+import { clearSessionMarker, setSessionCredential, setSessionMarker } from "./opencode-markers.js";
 import type { OpencodeServer, RunningServer } from "./opencode-server.js";
 
 export interface OpencodeTurnDeps {
@@ -45,6 +46,7 @@ export function startOpencodeTurn(deps: OpencodeTurnDeps, input: AgentTurnInput,
       command: deps.command,
       args: input.args,
       env: input.env,
+      ...(input.mcpUrl !== undefined ? { mcpUrl: input.mcpUrl } : {}),
       onOutput: () => undefined, // the server outlives the turn; its log is not this turn's output
     });
     void server.exited.then(() => end({ kind: "failed", reason: "the opencode server exited during the turn" }));
@@ -57,6 +59,9 @@ export function startOpencodeTurn(deps: OpencodeTurnDeps, input: AgentTurnInput,
     const sessionID = sid;
     emit({ type: "session", sessionId: sessionID });
     setSessionMarker(deps.server.markersDir, sessionID, input.marker);
+    // Flotilla's MCP tools called from this session are this run's (the plugin adds the credential).
+    const credential = input.mcpUrl !== undefined ? runCredential(input.mcpUrl) : undefined;
+    if (credential !== undefined) setSessionCredential(deps.server.markersDir, sessionID, credential);
     if (obs.cancelled) return finish({ kind: "cancelled" });
 
     const mapper = createOpencodeEventMapper(sessionID, input.cwd);

@@ -16,8 +16,8 @@ import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { ScriptStep } from "@flotilla/protocol";
 import { createEventWriter } from "./event-writer.js";
-import { readSessionFile, writeProgress, type ScriptedSession } from "./session-file.js";
-import { runTurnSteps, type ShellResult, type StepHost } from "./steps.js";
+import { allowedToolsFromEnv, readSessionFile, writeProgress, type ScriptedSession } from "./session-file.js";
+import { runTurnSteps, type McpCallResult, type ShellResult, type StepHost } from "./steps.js";
 
 const OUTPUT_CAP = 64 * 1024;
 /** After a command exits, how long to wait for its pipes when a background child holds them. */
@@ -91,6 +91,38 @@ async function gitCommit(message: string): Promise<ShellResult> {
   return { exitCode: commit.exitCode, output: add.output + commit.output };
 }
 
+/** An MCP call waits this long at most (an `ask` may wait for the orchestrator: `mcp.askTimeoutMs` ≤ 10 min). */
+const MCP_CALL_TIMEOUT_MS = 11 * 60_000;
+
+/**
+ * Calls a tool of Flotilla's MCP server over Streamable HTTP with the MCP SDK's client, at the
+ * run's endpoint (FLOTILLA_MCP_URL, token included). Loaded only when a script has an `mcp` step.
+ */
+async function callMcp(tool: string, input: Record<string, unknown>): Promise<McpCallResult> {
+  const url = process.env.FLOTILLA_MCP_URL;
+  if (url === undefined || url === "") {
+    return { isError: true, output: "FLOTILLA_MCP_URL is not set: Flotilla's MCP server is off for this run" };
+  }
+  const [{ Client }, { StreamableHTTPClientTransport }] = await Promise.all([
+    import("@modelcontextprotocol/sdk/client/index.js"),
+    import("@modelcontextprotocol/sdk/client/streamableHttp.js"),
+  ]);
+  const client = new Client({ name: "flotilla-scripted-agent", version: "0.1.0" });
+  try {
+    await client.connect(new StreamableHTTPClientTransport(new URL(url)));
+    const result = await client.callTool({ name: tool, arguments: input }, undefined, {
+      timeout: MCP_CALL_TIMEOUT_MS,
+    });
+    const content = Array.isArray(result.content) ? (result.content as { type?: string; text?: string }[]) : [];
+    const output = content.flatMap((c) => (c.type === "text" && typeof c.text === "string" ? [c.text] : [])).join("\n");
+    return { isError: result.isError === true, output };
+  } catch (e) {
+    return { isError: true, output: `MCP call failed: ${e instanceof Error ? e.message : String(e)}` };
+  } finally {
+    await client.close().catch(() => undefined);
+  }
+}
+
 async function main(): Promise<number> {
   const file = sessionFileArg(process.argv.slice(2));
   if (file === undefined) {
@@ -121,6 +153,8 @@ async function main(): Promise<number> {
     printLines: out.printLines,
     runShell: (cmd, detached) => collect("/bin/sh", ["-c", cmd], detached),
     gitCommit,
+    allowedTools: allowedToolsFromEnv(process.env),
+    callMcp,
   };
   if (session.skipSteps > 0) {
     await out.emit({

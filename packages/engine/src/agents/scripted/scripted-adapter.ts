@@ -4,6 +4,7 @@ import { failedTurn, startProcessTurn } from "../process-turn.js";
 import type { AgentAdapter, AgentTurn, AgentTurnInput } from "../types.js";
 import { requireScriptedAgentMain } from "./agent-path.js";
 import {
+  ALLOWED_TOOLS_ENV,
   isValidSessionId,
   readProgress,
   readSessionFile,
@@ -36,10 +37,12 @@ export function createScriptedAdapter(options: ScriptedAdapterOptions): AgentAda
     const agentMain = requireScriptedAgentMain();
     const file = writeSessionFile(options.stateDir, session);
     writeProgress(file, { turn: session.turn, completed: session.skipSteps });
+    // The tools a person allowed for the rest of the task reach the agent in its environment.
+    const env = { ...input.env, [ALLOWED_TOOLS_ENV]: JSON.stringify(input.allowedTools ?? []) };
     return startProcessTurn({
       command: options.nodePath ?? process.execPath,
       args: [agentMain, "--session-file", file],
-      input,
+      input: { ...input, env },
       sessionId: session.sessionId,
       ...(options.graceMs !== undefined ? { graceMs: options.graceMs } : {}),
     });

@@ -19,6 +19,21 @@ export const ScriptedSessionSchema = z.object({
 });
 export type ScriptedSession = z.output<typeof ScriptedSessionSchema>;
 
+/** The variable the adapter passes the task's allowed tools in (a JSON array of names). */
+export const ALLOWED_TOOLS_ENV = "FLOTILLA_ALLOWED_TOOLS";
+
+/** The allowed tools from the agent's environment; anything malformed allows nothing. */
+export function allowedToolsFromEnv(env: Record<string, string | undefined>): Set<string> {
+  const raw = env[ALLOWED_TOOLS_ENV];
+  if (raw === undefined || raw === "") return new Set();
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return new Set(Array.isArray(parsed) ? parsed.filter((t): t is string => typeof t === "string") : []);
+  } catch {
+    return new Set();
+  }
+}
+
 const SESSION_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,200}$/;
 
 export function isValidSessionId(sessionId: string): boolean {

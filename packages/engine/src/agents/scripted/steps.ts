@@ -16,6 +16,16 @@ export interface StepHost {
   runShell(cmd: string, detached: boolean): Promise<ShellResult>;
   /** `git add -A && git commit -m message` in cwd, as the scripted agent's identity. */
   gitCommit(message: string): Promise<ShellResult>;
+  /** Tools a person allowed for the rest of the task: a `permission` step for one of them does not ask. */
+  allowedTools?: ReadonlySet<string>;
+  /** Calls a tool of Flotilla's MCP server for this run (the `mcp` step); absent: the step fails. */
+  callMcp?(tool: string, input: Record<string, unknown>): Promise<McpCallResult>;
+}
+
+/** An MCP tool call's result: its text content, and whether it (or the call) failed. */
+export interface McpCallResult {
+  isError: boolean;
+  output: string;
 }
 
 /** How a turn ended: done, waiting for a person (ask/permission), failed, or exit at once. */
@@ -106,6 +116,11 @@ async function execute(step: ScriptBaseStep, state: RunState): Promise<TurnEnd |
     return { kind: "waiting" };
   } else if ("permission" in step) {
     const { tool, input } = step.permission;
+    if (host.allowedTools?.has(tool)) {
+      // Allowed already (approved "always"): use the tool without asking, as a real agent would.
+      await call(tool, input);
+      return undefined;
+    }
     await host.emit({
       type: "permission_request",
       id: `p${state.nextId++}`,
@@ -130,6 +145,8 @@ async function execute(step: ScriptBaseStep, state: RunState): Promise<TurnEnd |
     await new Promise<never>(() => setInterval(() => undefined, 1 << 30));
   } else if ("print" in step) {
     await host.printLines(step.print.text, step.print.times ?? 1);
+  } else if ("mcp" in step) {
+    return mcpStep(step.mcp, state);
   } else {
     const unknown: never = step;
     throw new StepFailure(`unknown step ${JSON.stringify(unknown)}`);
@@ -156,6 +173,24 @@ async function runCommandStep(
   if (isError && !spec.allowFailure) {
     return { kind: "failed", reason: `command failed with exit code ${result.exitCode}: ${spec.cmd}` };
   }
+  return undefined;
+}
+
+/** `mcp`: a call of Flotilla's MCP server, reported as `mcp__flotilla__<tool>` with its result. */
+async function mcpStep(
+  spec: { tool: string; input?: Record<string, unknown>; allowFailure?: boolean },
+  state: RunState,
+): Promise<TurnEnd | undefined> {
+  const id = `t${state.nextId++}`;
+  const name = `mcp__flotilla__${spec.tool}`;
+  const input = spec.input ?? {};
+  await state.host.emit({ type: "tool_call", id, name, input });
+  const result = state.host.callMcp
+    ? await state.host.callMcp(spec.tool, input)
+    : { isError: true, output: "this agent has no MCP client" };
+  await state.host.emit({ type: "tool_result", id, name, output: result.output, isError: result.isError });
+  if (result.isError && !spec.allowFailure)
+    return { kind: "failed", reason: `mcp ${spec.tool} failed: ${result.output}` };
   return undefined;
 }
 

@@ -1,0 +1,168 @@
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import type { Config, Project, Task } from "@flotilla/protocol";
+import { agentForRole, resolveAgent } from "../config/index.js";
+import type { AnswerOutcome, Answerer, RunRef } from "../mcp/index.js";
+import type { PipelineDeps } from "../run/pipeline-deps.js";
+
+/** What the orchestrator answers when the plan's context does not settle the question. */
+export const DECLINE_ANSWER = "ASK_A_PERSON";
+
+const PROMPT_LIMIT = 8000;
+const OTHER_PROMPT_LIMIT = 600;
+const STOP_GRACE_MS = 2000;
+
+/**
+ * `ask` answered by the orchestrator agent (`mcp.ask: orchestrator`, the default): the
+ * orchestrator-role agent (or `mcp.askAgent`) gets the plan's context — the plan's tasks with their
+ * status, the asking task's title and prompt — and the question, in a throwaway detached worktree
+ * at the task's base commit, so it may read the code but never touches a task's worktree or the
+ * user's checkout. Its last message is the answer. It declines (and a person is asked instead)
+ * when it answers ASK_A_PERSON or nothing, fails, asks a question itself, or takes longer than
+ * `mcp.askTimeoutMs`; the turn is stopped when the asking call goes away. Each question is its
+ * own process and its own request, so other runs never wait for it.
+ */
+export function createOrchestratorAnswerer(deps: PipelineDeps): Answerer {
+  return async (run, question, signal) => {
+    const task = deps.store.read.tasks.get(run.taskId);
+    const project = task ? deps.store.read.projects.get(task.projectId) : undefined;
+    if (!task || !project) return { declined: `task ${run.taskId} is gone` };
+    const config = deps.configFor(project);
+    if (config.mcp.ask === "person") return undefined;
+    return answer(deps, { run, task, project, config, question, signal });
+  };
+}
+
+interface Asked {
+  run: RunRef;
+  task: Task;
+  project: Project;
+  config: Config;
+  question: string;
+  signal: AbortSignal;
+}
+
+async function answer(deps: PipelineDeps, asked: Asked): Promise<AnswerOutcome> {
+  const { config, project, task } = asked;
+  const agentName = config.mcp.askAgent ?? agentForRole(config, "orchestrator");
+  let agent: ReturnType<typeof resolveAgent>;
+  try {
+    agent = resolveAgent(config, agentName, { role: "orchestrator" });
+  } catch (e) {
+    return { declined: `the orchestrator "${agentName}" cannot run: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const adapter = deps.adapters.get(agent.provider.adapter);
+  if (!adapter)
+    return {
+      declined: `the orchestrator "${agentName}" uses the ${agent.provider.adapter} adapter, which this build does not have`,
+    };
+  const scripted = agent.provider.adapter === "scripted";
+  if (scripted && config.mcp.askScript === undefined) {
+    return { declined: `the orchestrator "${agentName}" is the scripted agent and mcp.askScript is not set` };
+  }
+  const id = `ask_${randomUUID()}`;
+  const dir = join(deps.home.worktrees, "asking", id);
+  try {
+    const base = task.baseCommit ?? (await deps.git.revParse(project.path, "HEAD"));
+    await deps.git.worktreeAddDetached(project.path, dir, base);
+  } catch (e) {
+    return { declined: `no worktree for the orchestrator: ${e instanceof Error ? e.message : String(e)}` };
+  }
+  const messages: string[] = [];
+  try {
+    const turn = adapter.start({
+      runId: id,
+      taskId: task.id,
+      cwd: dir,
+      prompt: askPrompt(deps, task, asked.question),
+      ...(agent.systemPrompt !== undefined ? { systemPrompt: agent.systemPrompt } : {}),
+      ...(agent.agent.model !== undefined ? { model: agent.agent.model } : {}),
+      ...(scripted && config.mcp.askScript !== undefined ? { script: config.mcp.askScript } : {}),
+      env: { ...deps.baseEnv, ...(deps.providerEnv?.(agent.provider.name) ?? {}), ...agent.env },
+      // Its own marker: stopping it must never sweep the asking agent, which carries the run's.
+      marker: id,
+      ...(agent.command !== undefined ? { command: agent.command } : {}),
+      args: agent.args,
+      onEvent: (e) => {
+        if (e.type === "message") messages.push(e.text);
+      },
+      onOutput: () => undefined,
+    });
+    let stoppedBy: string | undefined;
+    const stop = (why: string) => {
+      stoppedBy ??= why;
+      void turn.cancel(STOP_GRACE_MS);
+    };
+    const timer = setTimeout(
+      () => stop(`it did not answer within ${config.mcp.askTimeoutMs} ms`),
+      config.mcp.askTimeoutMs,
+    );
+    const onAbort = () => stop("the asking agent went away");
+    if (asked.signal.aborted) onAbort();
+    else asked.signal.addEventListener("abort", onAbort, { once: true });
+    const result = await turn.result;
+    clearTimeout(timer);
+    asked.signal.removeEventListener("abort", onAbort);
+    if (stoppedBy !== undefined) return { declined: stoppedBy };
+    switch (result.outcome) {
+      case "failed":
+        return { declined: `it failed: ${result.reason}` };
+      case "needs_input":
+        return { declined: `it asked a question itself: ${result.question}` };
+      case "cancelled":
+        return { declined: "it was stopped" };
+      case "done": {
+        const text = (result.summary ?? messages.at(-1) ?? "").trim();
+        if (text === "") return { declined: "it gave no answer" };
+        if (text.includes(DECLINE_ANSWER)) return { declined: "it could not answer from the plan's context" };
+        return { answer: text };
+      }
+    }
+  } finally {
+    await deps.git.worktreeRemove(project.path, dir, { force: true }).catch(() => undefined);
+  }
+}
+
+/** The orchestrator's prompt: what it must do, the plan's context, the asking task, the question. */
+export function askPrompt(deps: Pick<PipelineDeps, "store">, task: Task, question: string): string {
+  const plan = task.planId !== undefined ? deps.store.read.plans.get(task.planId) : undefined;
+  const tasks = task.planId !== undefined ? deps.store.read.tasks.list({ planId: task.planId }) : [task];
+  const keysById = new Map(tasks.map((t) => [t.id, keyOf(t)]));
+  const lines = tasks.map((t) => {
+    const facts = [
+      t.writes.length > 0 ? `writes ${t.writes.join(", ")}` : "",
+      t.dependsOn.length > 0 ? `depends on ${t.dependsOn.map((d) => keysById.get(d) ?? d).join(", ")}` : "",
+    ].filter((f) => f !== "");
+    return [
+      `- ${keyOf(t)} (${t.state.status})${t.id === task.id ? " ← the task asking" : ""}: ${t.title}`,
+      ...(facts.length > 0 ? [`    ${facts.join("; ")}`] : []),
+      `    prompt: ${cut(t.prompt, OTHER_PROMPT_LIMIT).replaceAll("\n", " ")}`,
+    ].join("\n");
+  });
+  return [
+    "You are the orchestrator of a Flotilla plan. A coding agent working on one of its tasks asks you a question.",
+    "Answer it from the plan's context below (this directory is a checkout of the task's starting point: you may read the code; change nothing).",
+    `Answer briefly and concretely, as your final message. If the context does not settle it, answer exactly ${DECLINE_ANSWER} and a person will be asked instead.`,
+    "",
+    plan
+      ? `Plan "${plan.name}": ${tasks.length} task(s)`
+      : "This task is not part of a plan; its context is the task alone:",
+    ...lines,
+    "",
+    `The task asking: ${keyOf(task)} — ${task.title}`,
+    "Its prompt:",
+    cut(task.prompt, PROMPT_LIMIT),
+    "",
+    "The question:",
+    question,
+  ].join("\n");
+}
+
+/** A task as its plan names it (ids of a plan's tasks get a suffix in the store). */
+function keyOf(task: Task): string {
+  return task.planKey ?? task.id;
+}
+
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
