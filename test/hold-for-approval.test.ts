@@ -104,6 +104,28 @@ describe("tasks held for approval", () => {
     expect(git(repo, "show", "main:two.txt")).toBe("two");
   });
 
+  it("held tasks of another run keep their locks but take no slot from a new run", async () => {
+    // Two held tasks from earlier runs keep their write leases (parked, waiting for a person).
+    await held("p1", "p1.txt");
+    await held("p2", "p2.txt");
+    expect(engine.store.read.leases.get("p1")).toBeDefined();
+    // A new run at concurrency 1: its task starts at once instead of waiting for a slot.
+    await engine.createTask(project, {
+      id: "fresh",
+      prompt: "write fresh.txt",
+      agent: "scripted",
+      writes: ["fresh.txt"],
+      review: false,
+      script: [{ write: { path: "fresh.txt", content: "fresh\n" } }],
+    });
+    const [fresh] = await engine.runTasks(["fresh"], { shutdown: never, concurrency: 1 });
+    expect(fresh?.state.status).toBe("merged");
+    const waits = engine.store.read.events
+      .since(0, { taskId: "fresh", types: ["task.waiting"] })
+      .map((e) => (e.payload.type === "task.waiting" ? e.payload.reason : ""));
+    expect(waits.filter((r) => r.includes("slot"))).toEqual([]);
+  });
+
   describe("a plan held for approval", () => {
     const writer = (id: string, dependsOn: string[] = []): PlanInput["tasks"][number] => ({
       id,

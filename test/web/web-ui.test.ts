@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { Browser, BrowserContext, Page } from "playwright-core";
+import type { Browser, BrowserContext, Locator, Page } from "playwright-core";
 import type { Task } from "@flotilla/protocol";
 import { isolatedEnv, makeRepo, runCli, tempDir } from "../support/fixtures.js";
 import {
@@ -83,6 +83,69 @@ const PERM_TASK = {
   },
 };
 
+/**
+ * A task for the session view: markdown with raw HTML in it, a tool call with its result, a cost;
+ * the prompt box's follow-up writes a second file.
+ */
+const CHAT_TASK = {
+  id: "chat",
+  title: "Chat in markdown",
+  prompt: "Tell me what you do, in markdown.",
+  writes: ["notes/chat/**"],
+  autoMerge: false,
+  script: {
+    steps: [
+      {
+        say: {
+          text: 'Here is **bold news** and a list:\n\n- first point\n- second point\n\nRaw HTML stays text: <img src=x onerror="window.__flotillaXss=1">',
+        },
+      },
+      { run: { cmd: "echo tool-output-$((40+2))" } },
+      { write: { path: "notes/chat/first.txt", content: "first\n" } },
+      { usage: { inputTokens: 1200, outputTokens: 300, costUsd: 0.0123 } },
+      { say: { text: "first turn over" } },
+    ],
+    followUps: [
+      [
+        { write: { path: "notes/chat/followup.txt", content: "from the prompt box\n" } },
+        { say: { text: "followed up: _wrote_ notes/chat/followup.txt" } },
+      ],
+    ],
+  },
+};
+
+/** A task that asks a question first: answered from the inbox page. */
+const ASK_TASK = {
+  id: "ask",
+  title: "Ask which greeting",
+  prompt: "Ask which greeting to write into notes/ask/answer.txt, then write it.",
+  writes: ["notes/ask/**"],
+  autoMerge: false,
+  script: {
+    steps: [{ ask: { question: "Which greeting goes into notes/ask/answer.txt?" } }],
+    followUps: [
+      [
+        { write: { path: "notes/ask/answer.txt", content: "hola\n" } },
+        { say: { text: "wrote the greeting you chose" } },
+      ],
+    ],
+  },
+};
+
+/** Two tasks changing the same line of README.md: the second to land conflicts. */
+const clashTask = (key: "a" | "b") => ({
+  id: `clash-${key}`,
+  title: `Clash ${key.toUpperCase()} on the README`,
+  prompt: `Reword README.md's second line (${key}).`,
+  // Writes that do not overlap, so both run from the same main (README.md is a stray: a warning).
+  writes: [`clash/${key}.txt`],
+  autoMerge: false,
+  script: [
+    { write: { path: `clash/${key}.txt`, content: `${key}\n` } },
+    { replace: { path: "README.md", find: "line two", with: `line two, as ${key} wants it` } },
+  ],
+});
+
 describe("the web UI in Chromium against flotilla serve", () => {
   let root: ReturnType<typeof tempDir>;
   let repo: string;
@@ -137,7 +200,7 @@ describe("the web UI in Chromium against flotilla serve", () => {
     if (serve) {
       for (const [key, id] of Object.entries(ids)) {
         const t = await serve.client.getTask(id).catch(() => undefined);
-        console.error(`task ${key}: ${JSON.stringify(t?.state)}`);
+        console.error(`task ${key}: ${JSON.stringify(t?.state)}${t?.waitingFor ? ` (${t.waitingFor})` : ""}`);
       }
     }
   });
@@ -382,6 +445,113 @@ describe("the web UI in Chromium against flotilla serve", () => {
     expect(transcript.entries.some((e) => e.kind === "agent" && e.text.includes("used the permission"))).toBe(true);
   }, 120_000);
 
+  it("the session view: agent messages as markdown (raw HTML as text), collapsible tool calls, a follow-up from the prompt box arriving live", async () => {
+    ids.chat = (await serve.client.createTask(CHAT_TASK)).id;
+    await eventually("chat to await merge", async () => (await statusOf("chat")) === "awaiting_merge", 60_000);
+    await go(`#/tasks/${ids.chat}`);
+    await page.getByRole("heading", { name: "Chat in markdown" }).waitFor();
+    const said = page.locator(".msg-agent", { hasText: "bold news" });
+    await said.waitFor();
+
+    // Markdown: bold and a list are elements.
+    expect(await said.locator("strong").allTextContents()).toEqual(["bold news"]);
+    expect(await said.locator("ul > li").allTextContents()).toEqual(["first point", "second point"]);
+    // Raw HTML in the agent's text is shown as the characters it wrote, never an element.
+    expect(await said.textContent()).toContain('<img src=x onerror="window.__flotillaXss=1">');
+    expect(await page.locator(".chat img").count()).toBe(0);
+    expect(await page.evaluate("window.__flotillaXss")).toBeUndefined();
+
+    // The `run` step's tool call: collapsed, its result shown only when opened.
+    const tool = page.locator("details.tool").filter({ has: page.locator("summary", { hasText: "bash" }) });
+    expect(await tool.count()).toBe(1);
+    expect(await tool.locator("summary").textContent()).toContain("echo tool-output-$((40+2))");
+    const result = tool.locator("pre", { hasText: "tool-output-42" });
+    expect(await tool.getAttribute("open")).toBeNull();
+    expect(await result.isVisible()).toBe(false);
+    await tool.locator("summary").click();
+    await result.waitFor({ state: "visible" });
+    expect(await tool.getAttribute("open")).not.toBeNull();
+    await tool.locator("summary").click();
+    await result.waitFor({ state: "hidden" });
+    await tool.locator("summary").click();
+    await result.waitFor({ state: "visible" });
+
+    // A follow-up from the prompt box. What comes back arrives on this open page: no reload.
+    await page.evaluate("window.__flotillaSamePage = true");
+    const box = page.getByRole("textbox", { name: "follow-up message" });
+    expect(await box.isEnabled()).toBe(true);
+    const ask = "Please also write notes/chat/followup.txt.";
+    await box.fill(ask);
+    await page.getByRole("button", { name: "Send", exact: true }).click();
+    await eventually("the prompt box to clear", async () => (await box.inputValue()) === "");
+    await page.locator(".msg-user", { hasText: ask }).waitFor();
+    const answer = page.locator(".msg-agent", { hasText: "followed up:" });
+    await answer.waitFor({ timeout: 30_000 });
+    expect(await answer.locator("em").allTextContents()).toEqual(["wrote"]);
+    expect(await page.evaluate("window.__flotillaSamePage")).toBe(true);
+
+    // It reached the agent's session: a `user` entry, and the follow-up turn ran (its file is in the diff).
+    const transcript = await serve.client.transcript(ids.chat);
+    expect(transcript.entries.filter((e) => e.kind === "user" && e.text === ask)).toHaveLength(1);
+    await eventually("chat to rest again", async () => (await statusOf("chat")) === "awaiting_merge", 60_000);
+    const files = (await serve.client.diff(ids.chat)).files.map((f) => f.path);
+    expect(files).toEqual(expect.arrayContaining(["notes/chat/first.txt", "notes/chat/followup.txt"]));
+    await page.locator(".page-head .badge", { hasText: "awaiting merge" }).waitFor();
+    // The screenshot shows the markdown message and the open tool call (below the sticky header).
+    await page.evaluate(
+      "document.querySelector('.msg-agent').scrollIntoView({ block: 'start' }); window.scrollBy(0, -60)",
+    );
+    await shoot(page, "session-1280");
+  }, 120_000);
+
+  it("the inbox page lists what waits with its actions, its count is the header's; a question is answered from it", async () => {
+    ids.ask = (await serve.client.createTask(ASK_TASK)).id;
+    await eventually("ask to need input", async () => (await statusOf("ask")) === "needs_input", 60_000);
+    await go("#/inbox");
+    const items = page.locator("[data-inbox-item]");
+    const question = items.filter({ hasText: "Which greeting goes into notes/ask/answer.txt?" });
+    await question.waitFor();
+    expect(await question.locator(".badge").first().textContent()).toBe("question");
+    await question.getByRole("textbox", { name: "your answer" }).waitFor();
+    await question.getByRole("button", { name: "Answer" }).waitFor();
+    // Held tasks wait for an approval, with approve and deny.
+    const held = items.filter({ has: page.getByRole("link", { name: "Write the docs", exact: true }) });
+    expect(await held.locator(".badge").first().textContent()).toBe("approval");
+    expect(await held.getByRole("button", { name: "Approve" }).isVisible()).toBe(true);
+    expect(await held.getByRole("button", { name: "Deny" }).isVisible()).toBe(true);
+
+    // As many items as the server's inbox, and as the header's needs-you badge says.
+    const count = await eventually("the page, the server and the header to agree", async () => {
+      const onPage = await items.count();
+      const server = (await serve.client.inbox()).length;
+      const badge = (await page.locator(".nav .count-badge").textContent())?.trim();
+      const pill = (await page.locator(".needs-you").textContent())?.trim();
+      return (
+        onPage === server &&
+        badge === String(onPage) &&
+        pill === `${onPage} need${onPage === 1 ? "s" : ""} you` &&
+        onPage
+      );
+    });
+    expect(count).toBeGreaterThanOrEqual(3); // greet's question, docs' and chat's approvals, ask's question
+    await shoot(page, "inbox-1280");
+
+    await question.getByRole("textbox", { name: "your answer" }).fill("Hola, please.");
+    await question.getByRole("button", { name: "Answer" }).click();
+    await eventually("the question to leave the page", async () => (await question.count()) === 0);
+    const transcript = await eventually(
+      "the agent to act on the answer",
+      async () => {
+        const t = await serve.client.transcript(ids.ask!);
+        return t.entries.some((e) => e.kind === "agent" && e.text.includes("wrote the greeting you chose")) && t;
+      },
+      60_000,
+    );
+    expect(transcript.entries.some((e) => e.kind === "user" && e.text.includes("Hola, please."))).toBe(true);
+    // It rests (held for approval) before the next steps restart the server.
+    await eventually("ask to await merge", async () => (await statusOf("ask")) === "awaiting_merge", 60_000);
+  }, 120_000);
+
   it("adds, rotates and removes a provider key; the secret is never in the page, the server's output or the database", async () => {
     const secret1 = `sk-e2e-${Math.random().toString(36).slice(2)}-first-A1b2`;
     const secret2 = `sk-e2e-${Math.random().toString(36).slice(2)}-second-Z9y8`;
@@ -487,6 +657,11 @@ describe("the web UI in Chromium against flotilla serve", () => {
       await narrow.page.goto(`${serve.url}/ui/#/tasks/after/terminal`);
       await narrow.page.locator("[data-phase='open']").waitFor();
       await shoot(narrow.page, "terminal-420");
+      await narrow.page.goto(`${serve.url}/ui/#/tasks/${ids.chat}`);
+      await narrow.page.locator(".msg-agent strong", { hasText: "bold news" }).waitFor();
+      // The chat fits the narrow window: nothing scrolls sideways.
+      expect(await narrow.page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(420);
+      await shoot(narrow.page, "session-420");
       expect(narrow.log.errors.filter((e) => e.startsWith("page error"))).toEqual([]);
     } finally {
       await narrow.context.close();
@@ -545,5 +720,96 @@ describe("the web UI in Chromium against flotilla serve", () => {
         (e) => e.kind === "user" && e.text.includes("Also add a test for greet()."),
       ),
     );
+  }, 60_000);
+
+  it("the merge queue page: the landed batches with CI pass and their tasks; a conflicted task with its files", async () => {
+    // Two tasks change README.md's second line from the same main: A lands first, then B conflicts.
+    for (const key of ["a", "b"] as const) ids[`clash-${key}`] = (await serve.client.createTask(clashTask(key))).id;
+    await eventually(
+      "both clash tasks to be held for approval",
+      async () => (await Promise.all([statusOf("clash-a"), statusOf("clash-b")])).every((s) => s === "awaiting_merge"),
+      90_000,
+    );
+    await serve.client.mergeTask(ids["clash-a"]!);
+    await eventually("clash A to land", async () => (await statusOf("clash-a")) === "merged", 60_000);
+    await serve.client.mergeTask(ids["clash-b"]!);
+    // Its agent is given the conflict (its script does nothing about it); then it waits for a person.
+    await eventually(
+      "clash B to rest conflicted",
+      async () =>
+        (await serve.client.inbox()).some((i) => i.taskId === ids["clash-b"] && i.kind === "conflict") &&
+        (await statusOf("clash-b")) === "conflicted",
+      90_000,
+    );
+
+    await go("#/queue");
+    const panel = (name: string) =>
+      page.locator("section.panel", { has: page.getByRole("heading", { name, exact: true }) });
+    for (const title of ["Made after the restart", "Clash A on the README"]) {
+      const row = panel("Batches").locator("tbody tr", { has: page.getByRole("link", { name: title, exact: true }) });
+      await row.waitFor();
+      expect(await row.locator(".badge").textContent()).toBe("CI pass");
+    }
+    // Tasks held for approval are not in the queue: they wait for a person (listed as blocked).
+    const waiting = panel("Waiting to land");
+    for (const title of ["Write the docs", "Chat in markdown"]) {
+      expect(await waiting.getByRole("link", { name: title, exact: true }).count(), title).toBe(0);
+      await panel("Blocked").getByRole("link", { name: title, exact: true }).waitFor();
+    }
+    await waiting.getByText("The queue is empty.").waitFor();
+    const conflicts = panel("Conflicts");
+    const clash = conflicts.locator("li", { has: page.getByRole("link", { name: "Clash B on the README" }) });
+    await clash.waitFor();
+    expect(await clash.locator("ul.files li").allTextContents()).toEqual(["README.md"]);
+    expect(await conflicts.getByRole("link", { name: "Clash A on the README" }).count()).toBe(0);
+    await shoot(page, "queue-1280");
+  }, 240_000);
+
+  it("the metrics page charts the finished tasks: time per stage, throughput, cost, a row per task", async () => {
+    const m = await serve.client.metrics();
+    const merged = m.tasks.filter((t) => t.mergedAt !== undefined);
+    expect(merged.map((t) => t.taskId).sort()).toEqual(["after", ids["clash-a"]!].sort());
+    await go("#/metrics");
+    const chart = (name: string) => page.getByRole("img", { name, exact: true });
+    const numbers = async (rects: Locator, attr: "width" | "height") =>
+      Promise.all((await rects.all()).map(async (r) => Number(await r.getAttribute(attr))));
+
+    // Average time per stage: a bar per stage; the coding, verify and merge stages took time.
+    const stages = chart("average time per stage");
+    await stages.waitFor();
+    expect(await stages.locator("css=text").allTextContents()).toEqual(
+      expect.arrayContaining(["queue", "agent", "verify", "review", "merge"]),
+    );
+    const stageBars = await numbers(stages.locator("rect.bar"), "width");
+    expect(stageBars).toHaveLength(5);
+    for (const i of [1, 2, 4]) expect(stageBars[i], JSON.stringify(stageBars)).toBeGreaterThan(0);
+
+    // Throughput: columns counting the merged tasks.
+    const through = chart("tasks merged over time");
+    const counted = (await through.locator("css=title").allTextContents()).map((t) =>
+      Number(/: (\d+) merged$/.exec(t)?.[1]),
+    );
+    expect(counted.reduce((a, b) => a + b, 0)).toBe(merged.length);
+    expect(Math.max(...(await numbers(through.locator("rect.bar"), "height")))).toBeGreaterThan(0);
+
+    // Cost per task: the chat task reported its usage.
+    const cost = chart("cost per task");
+    expect(await cost.locator("css=text").allTextContents()).toEqual(
+      expect.arrayContaining(["Chat in markdown", "$0.01"]),
+    );
+    expect(Math.max(...(await numbers(cost.locator("rect.bar"), "width")))).toBeGreaterThan(0);
+
+    // Time per stage per recent task: a labelled row of segments for each merged task.
+    const recent = chart("time per stage for recent tasks");
+    for (const title of ["Made after the restart", "Clash A on the README"]) {
+      const row = recent.locator("g", { has: page.locator("css=text", { hasText: title }) });
+      const widths = await numbers(row.locator("rect"), "width");
+      expect(
+        widths.reduce((a, b) => a + b, 0),
+        title,
+      ).toBeGreaterThan(0);
+    }
+    expect(await page.locator(".card.tone-done .num").textContent()).toBe(String(merged.length));
+    await shoot(page, "metrics-1280");
   }, 60_000);
 });

@@ -122,6 +122,8 @@ describe("rendering", () => {
     );
     expect(html).toContain("<strong>done</strong>");
     expect(html).not.toContain("<img");
+    // The agent's words stay: the HTML shows as text.
+    expect(html).toContain("&lt;img src=x onerror=alert(1)&gt;");
     expect(html).not.toContain("javascript:");
     expect(html).toContain("<details");
     expect(html).toContain("Bash");

@@ -322,6 +322,9 @@ function syncLeases(deps: PipelineDeps, projectId: string, tasks: readonly Task[
   for (const lease of listActive(deps.store, projectId)) {
     const task = byId.get(lease.taskId);
     if (!task) {
+      // Another run's task: it holds its lock; it takes a slot only while it is working, not
+      // while it waits for a person (held for approval: parked).
+      const other = deps.store.read.tasks.get(lease.taskId);
       foreign.push({
         id: lease.taskId,
         dependsOn: [],
@@ -330,7 +333,7 @@ function syncLeases(deps: PipelineDeps, projectId: string, tasks: readonly Task[
         createdAt: lease.acquiredAt,
         agent: "",
         provider: "",
-        status: "active",
+        status: other && schedStatus(other, false) === "parked" ? "parked" : "active",
       });
       continue;
     }

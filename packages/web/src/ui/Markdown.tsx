@@ -9,15 +9,15 @@ const components: Components = {
 };
 
 /**
- * An agent's message as markdown. NO raw HTML: `skipHtml` drops it (react-markdown never renders
- * it without rehype-raw anyway), and its default URL filter removes `javascript:` links.
+ * An agent's message as markdown. NO raw HTML: without rehype-raw, react-markdown turns HTML in
+ * the text into plain text (escaped by React), so `<img onerror=…>` shows as the characters the
+ * agent wrote and never becomes an element; its default URL filter removes `javascript:` links.
+ * (Not `skipHtml`: that drops the HTML, so "replaced <br> with CSS" would lose its words.)
  */
 export function Markdown({ text }: { text: string }) {
   return (
     <div className="markdown">
-      <ReactMarkdown skipHtml components={components}>
-        {text}
-      </ReactMarkdown>
+      <ReactMarkdown components={components}>{text}</ReactMarkdown>
     </div>
   );
 }

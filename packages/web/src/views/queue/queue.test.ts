@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { emptyViewState, reduceAll, type MergeBatch } from "@flotilla/client";
+import { emptyViewState, reduceAll, type MergeBatch, type MergeQueue } from "@flotilla/client";
 import type { FlotillaEvent } from "@flotilla/protocol";
 import { batchRows, blockedOf, ciOf, conflictsOf, queueEntries } from "./queue.js";
 
@@ -40,6 +40,37 @@ describe("the merge queue", () => {
     expect(entries.map((e) => [e.taskId, e.position, e.ci])).toEqual([
       ["b", 1, "none"],
       ["a", 2, "testing"],
+    ]);
+  });
+
+  it("falls back to the fetched tasks the queue takes: never one held for approval or blocked", () => {
+    const fetched = (id: string, state: MergeQueue["tasks"][number]["state"]): MergeQueue["tasks"][number] => ({
+      id,
+      projectId: "p",
+      title: id.toUpperCase(),
+      prompt: "p",
+      agent: "scripted",
+      writes: [],
+      dependsOn: [],
+      priority: 0,
+      targetBranch: "main",
+      branch: `flotilla/${id}`,
+      attempts: 1,
+      holdForApproval: false,
+      rounds: { verify: 0, review: 0, conflict: 0 },
+      state,
+      createdAt: "2025-01-01T00:00:00Z",
+      updatedAt: "2025-01-01T00:00:00Z",
+    });
+    const tasks = [
+      fetched("held", { status: "awaiting_merge", reason: "held for approval: approve it in the inbox" }),
+      fetched("ready", { status: "awaiting_merge" }),
+      fetched("landing", { status: "merging" }),
+    ];
+    const entries = queueEntries(emptyViewState(), { tasks, batches: [] });
+    expect(entries.map((e) => [e.taskId, e.position, e.title])).toEqual([
+      ["ready", 1, "READY"],
+      ["landing", 2, "LANDING"],
     ]);
   });
 

@@ -15,11 +15,22 @@ export interface QueueEntry {
 }
 
 /**
+ * Whether the merge queue takes a task: merging, or awaiting merge without a reason (a task held
+ * for approval or blocked waits for a person, outside the queue). The fetched list has them all.
+ */
+function inQueue(t: MergeQueue["tasks"][number]): boolean {
+  return t.state.status === "merging" || (t.state.status === "awaiting_merge" && t.state.reason === undefined);
+}
+
+/**
  * The queue's entries: the live view's order (it moves with the events), else the fetched one;
  * each with the CI status of the newest batch that held it.
  */
 export function queueEntries(view: ViewState, remote: MergeQueue | undefined): QueueEntry[] {
-  const ids = view.mergeQueue.taskIds.length > 0 ? view.mergeQueue.taskIds : (remote?.tasks.map((t) => t.id) ?? []);
+  const ids =
+    view.mergeQueue.taskIds.length > 0
+      ? view.mergeQueue.taskIds
+      : (remote?.tasks.filter(inQueue).map((t) => t.id) ?? []);
   return ids.map((taskId, i) => {
     const task = view.tasks[taskId];
     const title = task?.title ?? remote?.tasks.find((t) => t.id === taskId)?.title ?? taskId;
