@@ -6,7 +6,10 @@ export const CONFIG_SCHEMA_ID = "https://flotilla.dev/schemas/config.schema.json
 
 /** The JSON Schema of a config file (the input side: what a person writes), for editors. */
 export function configJsonSchema(): Record<string, unknown> {
-  const schema = z.toJSONSchema(ConfigSchema, { io: "input", unrepresentable: "any", reused: "ref" }) as Record<string, unknown>;
+  const schema = z.toJSONSchema(ConfigSchema, { io: "input", unrepresentable: "any", reused: "ref" }) as Record<
+    string,
+    unknown
+  >;
   return {
     $schema: schema.$schema,
     $id: CONFIG_SCHEMA_ID,
