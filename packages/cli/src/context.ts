@@ -20,13 +20,17 @@ export async function openContext(options: GlobalOptions): Promise<CommandContex
   const out = createOutput({ json: options.json === true });
   const engine = createEngine({ env: process.env });
   const report = await engine.reconcile();
-  if (report.interruptedTasks.length > 0) {
-    out.warn(
-      `${out.color("yellow", "!")} ${report.interruptedTasks.length} task(s) were interrupted when a Flotilla process stopped: ` +
-        `${report.interruptedTasks.join(", ")}. Run \`flotilla resume\` to continue them.`,
-    );
-  }
+  warnInterrupted(out, report.interruptedTasks);
   return { engine, out };
+}
+
+/** Tells the person which tasks a reconcile just found interrupted (a Flotilla process that stopped). */
+export function warnInterrupted(out: Output, taskIds: readonly string[]): void {
+  if (taskIds.length === 0) return;
+  out.warn(
+    `${out.color("yellow", "!")} ${taskIds.length} task(s) were interrupted when a Flotilla process stopped: ` +
+      `${taskIds.join(", ")}. Run \`flotilla resume\` to continue them.`,
+  );
 }
 
 /** The project a command acts on: --project, else --repo (registered on the fly), else the one holding cwd, else the selected one. */

@@ -24,7 +24,12 @@ export function detachOption(command: Command): Command {
  */
 export async function viaDaemon(
   d: DaemonContext,
-  options: DaemonRunOptions & { mergeExpected: boolean; planId?: (tasks: Task[]) => string | undefined },
+  options: DaemonRunOptions & {
+    mergeExpected: boolean;
+    planId?: (tasks: Task[]) => string | undefined;
+    /** A resume run: followed until its `resume.finished`. */
+    resumeId?: () => string | undefined;
+  },
   act: () => Promise<Task[]>,
 ): Promise<{ code: number; tasks: Task[] }> {
   const { client, out } = d;
@@ -41,10 +46,12 @@ export async function viaDaemon(
     return { code: EXIT.ok, tasks: started };
   }
   const planId = options.planId?.(started);
+  const resumeId = options.resumeId?.();
   const followed = await followTasks(client, out, {
     since,
     taskIds: started.map((t) => t.id),
     ...(planId !== undefined ? { planId } : {}),
+    ...(resumeId !== undefined ? { resumeId } : {}),
     mergeExpected: options.mergeExpected,
     verbose: options.verbose === true,
   });

@@ -9,6 +9,8 @@ export interface FollowOptions {
   taskIds: readonly string[];
   /** A plan run: followed until the daemon announces `plan.finished` for it. */
   planId?: string;
+  /** A resume run: followed until the daemon announces `resume.finished` for it. */
+  resumeId?: string;
   /** Tasks are to be landed (an `awaiting_merge` task without a reason is still on its way). */
   mergeExpected: boolean;
   verbose: boolean;
@@ -28,7 +30,8 @@ const GIVE_UP_AFTER = 5;
 /**
  * Follows work a daemon does for this command: prints the progress lines of the followed tasks'
  * events (the same lines as in process), until every task rests as the in-process run would
- * return it — or, for a plan, until the daemon says the plan finished. Ctrl-C stops following
+ * return it — or, for a plan or a resume, until the daemon says that run finished (its queued
+ * tasks may never start: a failed dependency). Ctrl-C stops following
  * only: the work is the daemon's and goes on.
  */
 export function followTasks(client: FlotillaClient, out: Output, options: FollowOptions): Promise<Followed> {
@@ -37,6 +40,7 @@ export function followTasks(client: FlotillaClient, out: Output, options: Follow
   const moved = new Set<string>();
   const workflows = new Map<string, Config["workflow"]>();
   let planFinished: number | undefined;
+  let resumeFinished = false;
   let failures = 0;
 
   return new Promise<Followed>((resolve, reject) => {
@@ -66,6 +70,10 @@ export function followTasks(client: FlotillaClient, out: Output, options: Follow
           if (finished) return;
           if (options.planId !== undefined) {
             if (planFinished !== undefined) end({ tasks: await current(), stopped: false, makespanMs: planFinished });
+            return;
+          }
+          if (options.resumeId !== undefined) {
+            if (resumeFinished) end({ tasks: await current(), stopped: false });
             return;
           }
           if (![...ids].every((id) => moved.has(id))) return;
@@ -102,6 +110,7 @@ export function followTasks(client: FlotillaClient, out: Output, options: Follow
       if ("taskId" in p && typeof p.taskId === "string") return ids.has(p.taskId);
       if (p.type === "merge.batch-tested") return p.taskIds.some((id) => ids.has(id));
       if (p.type === "plan.started" || p.type === "plan.finished") return p.planId === options.planId;
+      if (p.type === "resume.finished") return p.resumeId === options.resumeId;
       return false;
     };
 
@@ -122,6 +131,9 @@ export function followTasks(client: FlotillaClient, out: Output, options: Follow
           check();
         } else if (p.type === "plan.finished") {
           planFinished = p.makespanMs;
+          check();
+        } else if (p.type === "resume.finished") {
+          resumeFinished = true;
           check();
         }
       },

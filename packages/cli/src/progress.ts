@@ -82,6 +82,8 @@ export function describeEvent(event: FlotillaEvent, out: Output, verbose: boolea
       return verbose ? `plan ${p.planId} started with ${p.taskIds.length} tasks` : undefined;
     case "plan.finished":
       return `plan ${p.planId} finished in ${(p.makespanMs / 1000).toFixed(1)} s`;
+    case "resume.finished":
+      return verbose ? `resume ${p.resumeId} finished (${p.taskIds.length} tasks)` : undefined;
     case "watchdog.nudged":
       return `${tag} ${out.color("yellow", "watchdog:")} ${p.kind} (${p.detail}) — nudged the agent in its session`;
     case "watchdog.restarted":

@@ -1,6 +1,8 @@
 import type { AddProjectInput, CiStatus, Config, FlotillaEvent, Project, Run, Task } from "@flotilla/protocol";
 import type {
+  CleanProjectRequest,
   CreateTaskRequest,
+  EnqueueTicketRequest,
   EventLogQuery,
   MetricsQuery,
   RunPlanRequest,
@@ -8,6 +10,7 @@ import type {
   ValidatePlanRequest,
 } from "./wire-requests.js";
 import type {
+  CleanReport,
   EventPage,
   Health,
   MergeQueue,
@@ -16,6 +19,7 @@ import type {
   PlanRow,
   PlanValidation,
   ProjectList,
+  ResumeResult,
   Snapshot,
 } from "./wire-responses.js";
 import type {
@@ -70,6 +74,23 @@ export interface FlotillaClient {
   retryTask(taskId: string): Promise<Task>;
   /** Hands a task awaiting merge or conflicted to the merge queue, in the background. */
   mergeTask(taskId: string): Promise<Task>;
+
+  // ── the fleet: what `flotilla resume`, `clean` and `enqueue` do ──
+  /**
+   * Marks what Flotilla processes that are gone left running as interrupted, then continues every
+   * interrupted task where it stopped and runs the awaiting-merge and queued ones, in the
+   * background. Answers the tasks taken; `resume.finished` with the answer's `resumeId` says when
+   * that run is over (each task rests, or waits for something it cannot get).
+   */
+  resume(): Promise<ResumeResult>;
+  /**
+   * Removes a project's orphaned task worktrees and landed `flotilla/*` branches (`force`: also
+   * unmerged branches of cancelled or unknown tasks; `dryRun`: only says what it would remove).
+   * Never a worktree in use or holding uncommitted changes.
+   */
+  cleanProject(ref: string, input?: CleanProjectRequest): Promise<CleanReport>;
+  /** Checks a ticket's text (one task) and stores its task queued; it runs when `resume` takes it. */
+  enqueue(input: EnqueueTicketRequest): Promise<Task>;
 
   /** Checks a plan's text: never throws for a bad plan, answers `{ valid: false, errors }`. */
   validatePlan(input: ValidatePlanRequest): Promise<PlanValidation>;

@@ -4,6 +4,7 @@ import { ClientError } from "./client-error.js";
 import type { FlotillaClient } from "./client.js";
 import { openEventStream } from "./event-stream.js";
 import {
+  CleanReportSchema,
   EventPageSchema,
   HealthSchema,
   MergeQueueSchema,
@@ -12,6 +13,7 @@ import {
   PlanListSchema,
   PlanValidationSchema,
   ProjectListSchema,
+  ResumeResultSchema,
   RunListSchema,
   SnapshotSchema,
   TaskListSchema,
@@ -113,6 +115,9 @@ export function createHttpClient(options: HttpClientOptions): FlotillaClient {
     abortTask: (taskId) => call("POST", `/tasks/${id(taskId)}/abort`, TaskSchema),
     retryTask: (taskId) => call("POST", `/tasks/${id(taskId)}/retry`, TaskSchema),
     mergeTask: (taskId) => call("POST", `/tasks/${id(taskId)}/merge`, TaskSchema),
+    resume: () => call("POST", "/resume", ResumeResultSchema),
+    cleanProject: (ref, input = {}) => call("POST", `/projects/${id(ref)}/clean`, CleanReportSchema, { body: input }),
+    enqueue: (input) => call("POST", "/tickets", TaskSchema, { body: input }),
     validatePlan: (input) => call("POST", "/plans/validate", PlanValidationSchema, { body: input }),
     runPlan: (input) => call("POST", "/plans", PlanDetailSchema, { body: input }),
     getPlan: (planId) => call("GET", `/plans/${id(planId)}`, PlanDetailSchema),

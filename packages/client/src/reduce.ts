@@ -117,6 +117,7 @@ function apply(state: ViewState, event: FlotillaEvent): ViewState {
     case "review.finished":
     case "task.feedback-sent":
     case "plan.finished":
+    case "resume.finished":
     case "watchdog.nudged":
     case "watchdog.restarted":
     case "watchdog.escalated":

@@ -32,10 +32,12 @@ export const CreateTaskRequestSchema = TaskSpecSchema.omit({
 });
 export type CreateTaskRequest = z.input<typeof CreateTaskRequestSchema>;
 
+/** A plain file name (no folder), such as `example`: names a text sent in a request. */
+const plainFileName = (example: string) =>
+  z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._ -]{0,99}$/, `must be a plain file name such as ${example}`);
+
 /** The name a plan's text is reported under: it picks the format (`.json` is JSON, else YAML). */
-export const PlanFileNameSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._ -]{0,99}$/, "must be a plain file name such as plan.yaml");
+export const PlanFileNameSchema = plainFileName("plan.yaml");
 
 export const ValidatePlanRequestSchema = z.object({
   text: z.string().max(1_000_000),
@@ -81,3 +83,23 @@ export type MetricsQuery = z.input<typeof MetricsQuerySchema>;
 
 /** A commit hash or a prefix of at least 4 hex digits. */
 export const CommitRefSchema = z.string().regex(/^[0-9a-fA-F]{4,64}$/, "must be a commit hash (4 to 64 hex digits)");
+
+// ── fleet operations: resume, a project's clean-up, tickets ─────────────────────────────────
+
+/** `POST /projects/:ref/clean`: what may go beyond the safe default. */
+export const CleanProjectRequestSchema = z.object({
+  /** Also delete unmerged `flotilla/*` branches of cancelled or unknown tasks (never uncommitted work). */
+  force: z.boolean().default(false),
+  /** Say what would be removed; remove nothing. */
+  dryRun: z.boolean().default(false),
+});
+export type CleanProjectRequest = z.input<typeof CleanProjectRequestSchema>;
+
+/** `POST /tickets`: a ticket's text (one task, docs/tickets.md), stored queued in a project. */
+export const EnqueueTicketRequestSchema = z.object({
+  text: z.string().max(1_000_000),
+  /** The name problems are reported under; it picks the format (`.json` is JSON, else YAML). */
+  file: plainFileName("ticket.yaml").default("ticket.yaml"),
+  project: ProjectRefSchema.optional(),
+});
+export type EnqueueTicketRequest = z.input<typeof EnqueueTicketRequestSchema>;

@@ -152,3 +152,24 @@ export type Metrics = z.infer<typeof MetricsSchema>;
 
 export const EventPageSchema = z.object({ events: z.array(FlotillaEventSchema), lastSeq: z.number().int() });
 export type EventPage = z.infer<typeof EventPageSchema>;
+
+/** A project's clean-up (`POST /projects/:ref/clean`): what went (or would go, on a dry run) and what stayed. */
+export const CleanReportSchema = z.object({
+  removedWorktrees: z.array(z.string()),
+  removedBranches: z.array(z.string()),
+  /** Left in place, with why: uncommitted work or unmerged commits are never thrown away. */
+  kept: z.array(z.object({ what: z.string(), why: z.string() })),
+});
+export type CleanReport = z.infer<typeof CleanReportSchema>;
+
+/**
+ * `POST /resume`: the tasks the daemon took (as they are now) and the id of the run, which its
+ * `resume.finished` event names once it is over; `interrupted`: tasks just found left running by
+ * a Flotilla process that is gone (now interrupted, and among the tasks taken).
+ */
+export const ResumeResultSchema = z.object({
+  resumeId: z.string(),
+  tasks: z.array(TaskSchema),
+  interrupted: z.array(z.string()),
+});
+export type ResumeResult = z.infer<typeof ResumeResultSchema>;

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { AdapterKind, CiStatus, Config, ConfigInput, Plan, Project, Task, TaskSpec } from "@flotilla/protocol";
-import { FlotillaError } from "@flotilla/protocol";
+import { FlotillaError, newId, type TaskStatusName } from "@flotilla/protocol";
 import { createClaudeCodeAdapter } from "./agents/claude-code/index.js";
 import { createCodexAdapter } from "./agents/codex/index.js";
 import { createGooseAdapter } from "./agents/goose/index.js";
@@ -65,6 +65,17 @@ export interface EngineOptions {
   overrides?: ConfigInput;
 }
 
+/** What `resume` takes: the whole of it (every resumable task) unless told which. */
+export interface ResumeOptions extends DriveOptions {
+  /** Just these tasks (e.g. the ones `resumable()` listed when the run was asked for). */
+  taskIds?: readonly string[];
+  /** Names the run in its `resume.finished` event (default: a new `resume_…` id). */
+  resumeId?: string;
+}
+
+/** The statuses of the tasks `resume` takes. */
+const RESUMABLE: readonly TaskStatusName[] = ["interrupted", "awaiting_merge", "queued"];
+
 export interface Engine {
   readonly store: Store;
   readonly git: Git;
@@ -88,8 +99,14 @@ export interface Engine {
   runTask(taskId: string, options: DriveOptions): Promise<Task>;
   /** Marks what a dead Flotilla left running as interrupted, and ends its leftover processes. */
   reconcile(): Promise<ReconcileReport>;
-  /** Continues every interrupted task where it stopped. */
-  resume(options: DriveOptions): Promise<Task[]>;
+  /** The tasks `resume()` takes: the interrupted, awaiting-merge and queued ones (every project). */
+  resumable(): Task[];
+  /**
+   * Continues every interrupted task where it stopped, and runs the awaiting-merge and queued ones
+   * (`taskIds`: just these); once that run is over, announces `resume.finished` (with `resumeId`,
+   * so a process following it from elsewhere knows its end).
+   */
+  resume(options: ResumeOptions): Promise<Task[]>;
   abort(taskId: string): Promise<Task>;
   /** Runs a failed, cancelled, conflicted or interrupted task again; then its plan's queued tasks go on. */
   retry(taskId: string, options: DriveOptions): Promise<Task>;
@@ -243,13 +260,15 @@ export function createEngine(options: EngineOptions = {}): Engine {
     },
     runTask: async (taskId, o) => (await runTasks(deps, [taskId], { shutdown: o.shutdown }))[0] ?? task(taskId),
     reconcile: () => reconcile(deps),
+    resumable: () => store.read.tasks.list({ statuses: RESUMABLE }),
     async resume(o) {
-      const left = store.read.tasks.list({ statuses: ["interrupted", "awaiting_merge", "queued"] });
-      return runTasks(
-        deps,
-        left.map((t) => t.id),
-        { shutdown: o.shutdown },
-      );
+      const ids = o.taskIds ?? store.read.tasks.list({ statuses: RESUMABLE }).map((t) => t.id);
+      const tasks = await runTasks(deps, ids, { shutdown: o.shutdown });
+      if (ids.length > 0) {
+        const resumeId = o.resumeId ?? newId("resume");
+        store.write((ctx) => ctx.emit({ type: "resume.finished", resumeId, taskIds: [...ids] }));
+      }
+      return tasks;
     },
     abort: (taskId) => abortTask(deps, taskId),
     async retry(taskId, o) {

@@ -1,5 +1,5 @@
 export * from "./process/index.js";
-export { createEngine, homePaths, type Engine, type EngineOptions } from "./engine.js";
+export { createEngine, homePaths, type Engine, type EngineOptions, type ResumeOptions } from "./engine.js";
 export { createStore, type Store } from "./store/index.js";
 export { createGit, type Git } from "./git/index.js";
 export { findProject, mustFindProject, projectContaining } from "./projects/project-match.js";

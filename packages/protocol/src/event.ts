@@ -94,6 +94,8 @@ export const EventPayloadSchema = z.discriminatedUnion("type", [
     taskIds: z.array(z.string()),
   }),
   z.object({ type: z.literal("plan.finished"), planId: z.string(), makespanMs: z.number() }),
+  /** A resume run (`flotilla resume`, `POST /resume`) is over: each of its tasks rests or cannot start. */
+  z.object({ type: z.literal("resume.finished"), resumeId: z.string(), taskIds: z.array(z.string()) }),
   z.object({ type: z.literal("run.interrupted"), taskId: z.string(), runId: z.string(), reason: z.string() }),
   /** The watchdog's ladder (docs/watchdog.md): what it saw (`kind`, `detail`) and what it did. */
   z.object({

@@ -2,7 +2,7 @@ import { monotonicFactory } from "ulid";
 import { z } from "zod";
 
 /** Prefixes of the ids Flotilla makes itself. A prefixed ULID sorts by creation time. */
-export const ID_PREFIXES = ["proj", "task", "run", "evt", "plan", "ibx"] as const;
+export const ID_PREFIXES = ["proj", "task", "run", "evt", "plan", "ibx", "resume"] as const;
 export type IdPrefix = (typeof ID_PREFIXES)[number];
 
 const nextUlid = monotonicFactory();

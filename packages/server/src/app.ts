@@ -7,6 +7,7 @@ import { BODY_LIMIT, errorResponse } from "./errors.js";
 import { openApiDocument } from "./openapi/document.js";
 import { configRoutes } from "./routes/config.js";
 import { eventRoutes } from "./routes/events.js";
+import { fleetRoutes } from "./routes/fleet.js";
 import { inboxRoutes } from "./routes/inbox.js";
 import { planRoutes } from "./routes/plans.js";
 import { projectRoutes } from "./routes/projects.js";
@@ -66,6 +67,7 @@ export function createApp(options: AppOptions): Hono {
   app.route("/plans", planRoutes(api));
   app.route("/inbox", inboxRoutes(api));
   app.route("/config", configRoutes(api));
+  app.route("/", fleetRoutes(api));
   app.route(
     "/",
     eventRoutes({

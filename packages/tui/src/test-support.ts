@@ -127,6 +127,9 @@ export function fakeClient(tasks: Task[]) {
       calls.push(`merge ${id}`);
       return Promise.resolve(byId(id));
     },
+    resume: unsupported,
+    cleanProject: unsupported,
+    enqueue: unsupported,
     validatePlan: unsupported,
     runPlan: unsupported,
     getPlan: unsupported,

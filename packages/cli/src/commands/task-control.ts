@@ -1,9 +1,9 @@
 import type { Command } from "commander";
 import { action } from "../action.js";
-import { withContext } from "../context.js";
+import { warnInterrupted, withContext } from "../context.js";
 import { EXIT } from "../exit-codes.js";
-import { describeState } from "../output.js";
-import { daemonFor, daemonOption } from "../daemon.js";
+import { describeState, type Output } from "../output.js";
+import { daemonFor, daemonOption, type DaemonContext } from "../daemon.js";
 import { detachOption, viaDaemon } from "../daemon-run.js";
 import { finish, withProgress } from "./run.js";
 
@@ -97,28 +97,51 @@ export function registerTaskControl(program: Command): void {
     }),
   );
 
-  program
-    .command("resume")
-    .option("--verbose", "also show tool calls and agent output")
-    .option("--json", "print a JSON summary as the last line of stdout")
-    .description("continue every task a stopped or crashed Flotilla left interrupted, in its existing worktree")
-    .action(
-      action(async (opts: Opts) =>
-        withContext(opts, async (ctx) => {
-          const results = await withProgress(ctx, opts.verbose === true, (engine, shutdown) =>
-            engine.resume({ shutdown }),
-          );
-          if (results.length === 0) {
-            ctx.out.say("nothing to resume");
-            if (ctx.out.json) ctx.out.data({ repo: null, tasks: [] });
-            return EXIT.ok;
-          }
-          const first = results[0];
-          const project = first ? projectOf(ctx.engine, first.id) : undefined;
-          return project ? finish(ctx, project, results, { mergeExpected: true }) : EXIT.ok;
-        }),
-      ),
-    );
+  daemonOption(
+    detachOption(
+      program
+        .command("resume")
+        .option("--verbose", "also show tool calls and agent output")
+        .option("--json", "print a JSON summary as the last line of stdout")
+        .description("continue every task a stopped or crashed Flotilla left interrupted, in its existing worktree"),
+    ),
+  ).action(
+    action(async (opts: Opts) => {
+      // With a daemon running, it resumes (an in-process resume would compete with it for the tasks).
+      const daemon = daemonFor(opts);
+      if (daemon) return resumeViaDaemon(daemon, opts);
+      return withContext(opts, async (ctx) => {
+        const results = await withProgress(ctx, opts.verbose === true, (engine, shutdown) =>
+          engine.resume({ shutdown }),
+        );
+        if (results.length === 0) return nothingToResume(ctx.out);
+        const first = results[0];
+        const project = first ? projectOf(ctx.engine, first.id) : undefined;
+        return project ? finish(ctx, project, results, { mergeExpected: true }) : EXIT.ok;
+      });
+    }),
+  );
+}
+
+/**
+ * `resume` with a daemon running: the daemon reconciles, takes what was left and runs it; this
+ * follows those tasks until the daemon's resume run is over (or returns at once with --detach).
+ */
+async function resumeViaDaemon(d: DaemonContext, opts: Opts): Promise<number> {
+  let resumeId: string | undefined;
+  const done = await viaDaemon(d, { ...opts, mergeExpected: true, resumeId: () => resumeId }, async () => {
+    const result = await d.client.resume();
+    resumeId = result.resumeId;
+    warnInterrupted(d.out, result.interrupted);
+    return result.tasks;
+  });
+  return done.tasks.length === 0 ? nothingToResume(d.out) : done.code;
+}
+
+function nothingToResume(out: Output): number {
+  out.say("nothing to resume");
+  if (out.json) out.data({ repo: null, tasks: [] });
+  return EXIT.ok;
 }
 
 function projectOf(engine: Parameters<Parameters<typeof withContext>[1]>[0]["engine"], taskId: string) {

@@ -1,6 +1,7 @@
 import { isAbsolute, relative } from "node:path";
 import type { Project, TaskStatusName } from "@flotilla/protocol";
 import type { PipelineDeps } from "./pipeline-deps.js";
+import { queueWorktreePath } from "../merge-queue/queue-worktree.js";
 import { worktreeDirFor } from "./prepare-worktree.js";
 
 export interface CleanReport {
@@ -40,6 +41,8 @@ export async function cleanProject(
       .filter((t) => BUSY.includes(t.state.status) || t.state.status === "failed")
       .flatMap((t) => (t.worktreePath ? [t.worktreePath] : [])),
   );
+  // The merge queue's own checkout is recreated when missing, but never taken while it lands.
+  for (const t of tasks) if (t.state.status === "merging") inUse.add(queueWorktreePath(deps, project, t.targetBranch));
   const ours = worktreeDirFor(deps, project);
   await git.worktreePrune(project.path);
 

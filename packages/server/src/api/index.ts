@@ -9,6 +9,7 @@ import { createInboxApi } from "./inbox-api.js";
 import { createTaskWorkApi } from "./task-work-api.js";
 import { createConfigApi } from "./config-api.js";
 import { createKeysApi } from "./keys-api.js";
+import { createFleetApi } from "./fleet-api.js";
 
 export type { ApiDeps } from "./api-deps.js";
 export { buildSnapshot } from "./events-api.js";
@@ -30,5 +31,6 @@ export function createApi(deps: ApiDeps): Api {
     ...createTaskWorkApi(deps),
     ...createConfigApi(deps),
     ...createKeysApi(deps),
+    ...createFleetApi(deps),
   };
 }

@@ -1,5 +1,9 @@
 import { z } from "zod";
 import {
+  CleanProjectRequestSchema,
+  CleanReportSchema,
+  EnqueueTicketRequestSchema,
+  ResumeResultSchema,
   CleanTaskRequestSchema,
   CleanTaskResultSchema,
   ConfigFileSchema,
@@ -58,6 +62,8 @@ export const REQUEST_SCHEMAS = {
   FollowUpRequest: FollowUpRequestSchema,
   ReviewCommentsRequest: ReviewCommentsRequestSchema,
   CleanTaskRequest: CleanTaskRequestSchema,
+  CleanProjectRequest: CleanProjectRequestSchema,
+  EnqueueTicketRequest: EnqueueTicketRequestSchema,
   SaveConfigRequest: SaveConfigRequestSchema,
 } satisfies Record<string, z.ZodType>;
 
@@ -84,6 +90,8 @@ export const RESPONSE_SCHEMAS = {
   ConfigFile: ConfigFileSchema,
   ConfigValidation: ConfigValidationSchema,
   CleanTaskResult: CleanTaskResultSchema,
+  CleanReport: CleanReportSchema,
+  ResumeResult: ResumeResultSchema,
   CiStatus: CiStatusSchema,
   EventPage: EventPageSchema,
   FlotillaEvent: FlotillaEventSchema,

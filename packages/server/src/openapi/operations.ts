@@ -150,6 +150,35 @@ export const OPERATIONS: readonly Operation[] = [
     response: "Project",
   },
   {
+    method: "post",
+    path: "/projects/{ref}/clean",
+    tag: "projects",
+    summary:
+      "Remove the project's orphaned task worktrees and landed flotilla/* branches (force: also unmerged branches of cancelled or unknown tasks; dryRun: remove nothing, say what would go); never a worktree in use or with uncommitted changes",
+    body: "CleanProjectRequest",
+    status: 200,
+    response: "CleanReport",
+  },
+  {
+    method: "post",
+    path: "/resume",
+    tag: "tasks",
+    summary:
+      "Mark what gone Flotilla processes left running as interrupted, then continue every interrupted task and run the awaiting-merge and queued ones (in the background); the answer's resumeId is named by resume.finished once that run is over",
+    status: 202,
+    response: "ResumeResult",
+  },
+  {
+    method: "post",
+    path: "/tickets",
+    tag: "tasks",
+    summary:
+      "Check a ticket's text (one task, YAML or JSON by the file name; problems with line and column) and store its task queued, not run",
+    body: "EnqueueTicketRequest",
+    status: 201,
+    response: "Task",
+  },
+  {
     method: "get",
     path: "/tasks",
     tag: "tasks",
