@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { git, isolatedEnv, lastJsonLine, makeRepo, runCli, startCli, tempDir, waitFor } from "./support/fixtures.js";
+import { git, lastJsonLine, runCli, startCli, waitFor } from "./support/fixtures.js";
+import { startDaemonWorld, type DaemonWorld } from "./support/daemon-world.js";
 
 type Summary = { repo: string | null; tasks: { id: string; status: string }[] };
 type Loose = Record<string, unknown> & { state: { status: string } };
@@ -14,11 +15,15 @@ type Loose = Record<string, unknown> & { state: { status: string } };
  * `--no-daemon` and no daemon at all run in process as before.
  */
 describe("enqueue, resume and clean through a running daemon", () => {
-  let root: ReturnType<typeof tempDir>;
-  let env: Record<string, string | undefined>;
+  let world: DaemonWorld;
+  let root: DaemonWorld["root"];
+  let env: DaemonWorld["env"];
   let repo: string;
-  let daemon: ReturnType<typeof startCli>;
+  let daemon: DaemonWorld["daemon"];
   let daemonPid: number;
+  const requests = () => world.requests();
+  const sawRequest = (line: RegExp) => world.sawRequest(line);
+  const runOwners = (taskId: string) => world.runOwners(taskId);
   const file = (name: string, text: string) => {
     const path = join(root.path, name);
     writeFileSync(path, text);
@@ -39,24 +44,9 @@ describe("enqueue, resume and clean through a running daemon", () => {
         "",
       ].join("\n"),
     );
-  /** What the daemon was asked over HTTP (its --log-requests lines). */
-  const requests = () =>
-    daemon
-      .output()
-      .stderr.split("\n")
-      .filter((l) => /^(GET|POST|PUT|DELETE) /.test(l));
-  const sawRequest = (line: RegExp) =>
-    waitFor(`the daemon to log ${line}`, () => requests().some((l) => line.test(l)), 5000);
   const settle = () => new Promise((r) => setTimeout(r, 300));
   const statusOf = (id: string) =>
     (JSON.parse(runCli(["status", id, "--json", "--no-daemon"], { env }).stdout) as Loose).state.status;
-  /** The pids of the Flotilla processes that owned a task's runs, in order (read in process). */
-  const runOwners = (taskId: string) =>
-    (
-      JSON.parse(runCli(["status", taskId, "--json", "--no-daemon"], { env }).stdout) as {
-        runs: { ownerPid?: number }[];
-      }
-    ).runs.map((r) => r.ownerPid);
   /** A task run in a CLI process of its own that waits at its second step until `go` exists. */
   const startGated = async (id: string, go: string) => {
     const script = file(
@@ -84,24 +74,10 @@ describe("enqueue, resume and clean through a running daemon", () => {
   };
 
   beforeAll(async () => {
-    root = tempDir("flotilla-cli-daemon-fleet-");
-    env = isolatedEnv(root.path);
-    repo = makeRepo(join(root.path, "repo"));
-    expect(runCli(["project", "add", repo], { env }).status).toBe(0);
-    daemon = startCli(["serve", "--port", "0", "--json", "--log-requests"], { env });
-    const info = await waitFor("the daemon", () => {
-      const line = daemon.output().stdout.split("\n")[0];
-      return line ? (JSON.parse(line) as { url: string; pid: number }) : undefined;
-    });
-    daemonPid = info.pid;
+    world = await startDaemonWorld("flotilla-cli-daemon-fleet-");
+    ({ root, env, repo, daemon, daemonPid } = world);
   });
-  afterAll(async () => {
-    if (daemon.child.exitCode === null) {
-      daemon.child.kill("SIGTERM");
-      await daemon.exited;
-    }
-    root.cleanup();
-  });
+  afterAll(() => world.stop());
 
   it("enqueue: the daemon stores the ticket's task queued; same output and exit codes", async () => {
     const a = ticket("ta", ["priority: 3", "title: Ticket A"]);

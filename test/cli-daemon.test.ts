@@ -1,7 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { git, isolatedEnv, lastJsonLine, makeRepo, runCli, startCli, tempDir, waitFor } from "./support/fixtures.js";
+import { git, lastJsonLine, runCli, waitFor } from "./support/fixtures.js";
+import { startDaemonWorld, type DaemonWorld } from "./support/daemon-world.js";
 
 type Summary = { repo: string; tasks: { id: string; status: string }[]; makespanMs?: number };
 type Loose = Record<string, unknown> & { state: { status: string } };
@@ -13,56 +14,27 @@ type Loose = Record<string, unknown> & { state: { status: string } };
  * daemon at all run in process as before.
  */
 describe("the CLI through a running daemon", () => {
-  let root: ReturnType<typeof tempDir>;
-  let env: Record<string, string | undefined>;
+  let world: DaemonWorld;
+  let root: DaemonWorld["root"];
+  let env: DaemonWorld["env"];
   let repo: string;
-  let daemon: ReturnType<typeof startCli>;
+  let daemon: DaemonWorld["daemon"];
   let daemonPid: number;
+  const requests = () => world.requests();
+  const sawRequest = (line: RegExp) => world.sawRequest(line);
+  const runOwners = (taskId: string) => world.runOwners(taskId);
   const script = (name: string, steps: string) => {
     const file = join(root.path, `${name}.yaml`);
     writeFileSync(file, `steps:\n${steps}`);
     return file;
   };
-  /** What the daemon was asked over HTTP (its --log-requests lines). */
-  const requests = () =>
-    daemon
-      .output()
-      .stderr.split("\n")
-      .filter((l) => /^(GET|POST|PUT|DELETE) /.test(l));
-  /**
-   * Waits for the daemon's log line of a request. (runCli blocks this process, so the daemon's
-   * output is read only once the event loop turns again.)
-   */
-  const sawRequest = (line: RegExp) =>
-    waitFor(`the daemon to log ${line}`, () => requests().some((l) => line.test(l)), 5000);
   const settle = () => new Promise((r) => setTimeout(r, 300));
-  /** The pids of the Flotilla processes that owned a task's runs (read in process). */
-  const runOwners = (taskId: string) =>
-    (
-      JSON.parse(runCli(["status", taskId, "--json", "--no-daemon"], { env }).stdout) as {
-        runs: { ownerPid?: number }[];
-      }
-    ).runs.map((r) => r.ownerPid);
 
   beforeAll(async () => {
-    root = tempDir("flotilla-cli-daemon-");
-    env = isolatedEnv(root.path);
-    repo = makeRepo(join(root.path, "repo"));
-    expect(runCli(["project", "add", repo], { env }).status).toBe(0);
-    daemon = startCli(["serve", "--port", "0", "--json", "--log-requests"], { env });
-    const info = await waitFor("the daemon", () => {
-      const line = daemon.output().stdout.split("\n")[0];
-      return line ? (JSON.parse(line) as { url: string; pid: number }) : undefined;
-    });
-    daemonPid = info.pid;
+    world = await startDaemonWorld("flotilla-cli-daemon-");
+    ({ root, env, repo, daemon, daemonPid } = world);
   });
-  afterAll(async () => {
-    if (daemon.child.exitCode === null) {
-      daemon.child.kill("SIGTERM");
-      await daemon.exited;
-    }
-    root.cleanup();
-  });
+  afterAll(() => world.stop());
 
   it("run <prompt>: the daemon runs the task; the CLI follows it and prints the same summary", async () => {
     const s = script("one", "  - say: { text: 'writing one' }\n  - write: { path: one.txt, content: one }\n");
