@@ -7,16 +7,7 @@ import { useOnChange, useRemote } from "../../state/use-remote.js";
 import { ErrorState, Loading } from "../../ui/states.js";
 import { StatusBadge } from "../../ui/StatusBadge.js";
 import { DiffFileView, fileDomId, type CommentHandlers } from "./DiffFileView.js";
-import {
-  anchorKey,
-  anchorsOf,
-  fileLabel,
-  formatAnchor,
-  lineTextAt,
-  shortHash,
-  totals,
-  type LineAnchor,
-} from "./diff-model.js";
+import { anchorKey, anchorsOf, shortHash, totals, type LineAnchor } from "./diff-model.js";
 import {
   addComment,
   cannotSend,
@@ -38,6 +29,8 @@ import {
   type ReviewDraft,
 } from "./drafts.js";
 import { ExportButton } from "./ExportButton.js";
+import { FileList } from "./FileList.js";
+import { PendingComments } from "./PendingComments.js";
 import "./review.css";
 
 /** localStorage, when the browser lets us have it. */
@@ -331,48 +324,15 @@ function Review({ taskId, diff, reload }: { taskId: string; diff: TaskDiff; relo
         <p className="rv-note">This task has not changed any file yet.</p>
       ) : (
         <>
-          <nav className="rv-filelist" aria-label="changed files">
-            <ul>
-              {diff.files.map((f) => {
-                const n = commentsByFile(f.path).length;
-                return (
-                  <li key={f.path}>
-                    <a
-                      href={`#${fileDomId(f.path)}`}
-                      onClick={(e) => {
-                        e.preventDefault(); // hash routing: do not navigate
-                        if (collapsed.has(f.path)) toggle(f.path);
-                        scrollTo(fileDomId(f.path));
-                      }}
-                    >
-                      <span className={`rv-status rv-status-${f.status}`}>{f.status[0]?.toUpperCase()}</span>
-                      <span className="rv-path">{fileLabel(f)}</span>
-                      <span className="rv-counts">
-                        <span className="rv-plus">+{f.additions}</span> <span className="rv-minus">−{f.deletions}</span>
-                      </span>
-                      {n > 0 && (
-                        <span className="rv-comment-count">
-                          {n} comment{n === 1 ? "" : "s"}
-                        </span>
-                      )}
-                    </a>
-                  </li>
-                );
-              })}
-            </ul>
-            <div className="rv-filelist-actions">
-              <button type="button" className="link" onClick={() => setCollapsed(new Set())}>
-                expand all
-              </button>
-              <button
-                type="button"
-                className="link"
-                onClick={() => setCollapsed(new Set(diff.files.map((f) => f.path)))}
-              >
-                collapse all
-              </button>
-            </div>
-          </nav>
+          <FileList
+            files={diff.files}
+            commentCount={(path) => commentsByFile(path).length}
+            onOpen={(path) => {
+              if (collapsed.has(path)) toggle(path);
+              scrollTo(fileDomId(path));
+            }}
+            onCollapseAll={(all) => setCollapsed(all ? new Set(diff.files.map((f) => f.path)) : new Set())}
+          />
           <p className="rv-hint">
             Click a line (or focus it and press <kbd>c</kbd>) to comment; <kbd>j</kbd>/<kbd>k</kbd> move between lines.
           </p>
@@ -393,59 +353,7 @@ function Review({ taskId, diff, reload }: { taskId: string; diff: TaskDiff; relo
 
       <section className="rv-panel" id="rv-review-panel" aria-label="your review">
         <h2>Your review</h2>
-        {pending.length === 0 ? (
-          <p className="rv-note">No pending comments. Click a line of the diff to write one.</p>
-        ) : (
-          <ol className="rv-pending" aria-label="pending comments">
-            {pending.map((c) => {
-              const text = lineTextAt(diff, c);
-              return (
-                <li
-                  key={c.id}
-                  className={`rv-pending-item${c.error ? " rv-refused" : ""}`}
-                  data-comment-id={c.id}
-                  data-anchor-label={formatAnchor(c)}
-                >
-                  <div className="rv-pending-head">
-                    <button
-                      type="button"
-                      className="link rv-anchor"
-                      onClick={() =>
-                        document
-                          .querySelector<HTMLElement>(`[data-anchor="${CSS.escape(anchorKey(c))}"]`)
-                          ?.focus({ preventScroll: false })
-                      }
-                    >
-                      {formatAnchor(c)}
-                    </button>
-                    {off.has(c.id) && <span className="rv-off">not in this diff</span>}
-                    <button
-                      type="button"
-                      className="link"
-                      aria-label={`remove the comment on ${formatAnchor(c)}`}
-                      onClick={() => handlers.onRemove(c.id)}
-                    >
-                      remove
-                    </button>
-                  </div>
-                  {text !== undefined && <pre className="rv-pending-line">{text}</pre>}
-                  <textarea
-                    className="rv-textarea"
-                    rows={2}
-                    value={c.body}
-                    aria-label={`comment on ${formatAnchor(c)}`}
-                    onChange={(e) => handlers.onEdit(c.id, e.target.value)}
-                  />
-                  {c.error && (
-                    <p className="rv-comment-error" role="alert">
-                      {c.error}
-                    </p>
-                  )}
-                </li>
-              );
-            })}
-          </ol>
-        )}
+        <PendingComments diff={diff} pending={pending} off={off} handlers={handlers} />
         <label className="rv-summary-label" htmlFor="rv-summary">
           Summary <span className="rv-hint">(said before the comments; on its own for “Request changes”)</span>
         </label>
