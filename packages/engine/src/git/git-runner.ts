@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { setTimeout as delay } from "node:timers/promises";
 import { FlotillaError } from "@flotilla/protocol";
 import { runCommand } from "../process/index.js";
 import { FALLBACK_IDENTITY, gitEnvironment } from "./git-env.js";
@@ -51,7 +52,7 @@ export function createGitRunner(options: GitRunnerOptions = {}): GitRunner {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const gitPath = options.gitPath ?? "git";
 
-  async function run(dir: string, args: readonly string[], runOptions: GitRunOptions = {}): Promise<GitOutput> {
+  async function runOnce(dir: string, args: readonly string[], runOptions: GitRunOptions) {
     const result = await runCommand(gitPath, args, {
       cwd: dir,
       env: runOptions.env ? { ...gitEnvironment(), ...runOptions.env } : gitEnvironment(),
@@ -59,6 +60,15 @@ export function createGitRunner(options: GitRunnerOptions = {}): GitRunner {
       maxOutputBytes: MAX_OUTPUT_BYTES,
     });
     options.onCommand?.({ args, dir, exitCode: result.code, durationMs: result.durationMs, timedOut: result.timedOut });
+    return result;
+  }
+
+  async function run(dir: string, args: readonly string[], runOptions: GitRunOptions = {}): Promise<GitOutput> {
+    let result = await runOnce(dir, args, runOptions);
+    for (let retry = 1; retry <= HALF_WRITTEN_WORKTREE_RETRIES && sawHalfWrittenWorktree(result); retry += 1) {
+      await delay(HALF_WRITTEN_WORKTREE_DELAY_MS * retry);
+      result = await runOnce(dir, args, runOptions);
+    }
     const exitCode = result.code;
     const expected =
       exitCode !== null &&
@@ -77,6 +87,21 @@ export function createGitRunner(options: GitRunnerOptions = {}): GitRunner {
   }
 
   return { run };
+}
+
+/**
+ * Git reads every linked worktree's admin files (`.git/worktrees/NAME/commondir`, `gitdir`) in
+ * many commands; while another `git worktree add` is creating one, they exist but are still
+ * empty, and the reader dies (`fatal: failed to read …/commondir: Success`) before it changes
+ * anything. Such a run is repeated after a short pause. Callers never pass a command that does
+ * work before that read (worktreeAdd creates its branch in a command of its own).
+ */
+const HALF_WRITTEN_WORKTREE = /failed to read .*worktrees\/[^/\n]+\/(commondir|gitdir)\b/;
+const HALF_WRITTEN_WORKTREE_RETRIES = 5;
+const HALF_WRITTEN_WORKTREE_DELAY_MS = 40;
+
+function sawHalfWrittenWorktree(result: { code: number | null; timedOut: boolean; stderr: string }): boolean {
+  return result.code !== 0 && !result.timedOut && HALF_WRITTEN_WORKTREE.test(result.stderr);
 }
 
 /** The error for a git command that failed when the caller's contract allows no failure. */

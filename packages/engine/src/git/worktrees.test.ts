@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { rm } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FlotillaError } from "@flotilla/protocol";
@@ -124,5 +124,66 @@ describe("worktree lifecycle", () => {
     await writeFiles(repo, { "precious.txt": "user work\n" });
     await expect(git.worktreeReset(repo, "HEAD")).rejects.toMatchObject({ code: "invalid_input" });
     expect(await readText(repo, "precious.txt")).toBe("user work\n");
+  });
+});
+
+describe("worktrees created at the same time", () => {
+  it("adds many worktrees of one repository at once, one `worktree add` after another", async () => {
+    const adds: { start: number; end: number }[] = [];
+    const watched = createGit({
+      onCommand: ({ args, durationMs }) => {
+        const end = Date.now();
+        if (args[0] === "worktree" && args[1] === "add") adds.push({ start: end - durationMs, end });
+      },
+    });
+    const repo = await createRepo(git, sandbox);
+    const base = await git.revParse(repo, "HEAD");
+    const root = await sandbox.newDir("wt");
+    const names = Array.from({ length: 10 }, (_, i) => `together-${String(i)}`);
+    const added = await Promise.all(
+      names.map((name) =>
+        watched.worktreeAdd(repo, { path: join(root, name), branch: `flotilla/${name}`, base: "main" }),
+      ),
+    );
+    // None ran while another was writing its admin files (what made a parallel add fail).
+    adds.sort((a, b) => a.start - b.start);
+    expect(adds).toHaveLength(names.length);
+    for (let i = 1; i < adds.length; i += 1) expect(adds[i]!.start).toBeGreaterThanOrEqual(adds[i - 1]!.end - 1);
+    expect(added.map((a) => [a.branch, a.head, a.createdBranch])).toEqual(
+      names.map((name) => [`flotilla/${name}`, base, true]),
+    );
+    expect((await git.worktreeList(repo)).map((w) => w.branch).sort()).toEqual(
+      ["main", ...names.map((n) => `flotilla/${n}`)].sort(),
+    );
+  });
+
+  it("repeats a command that met another process's half-written worktree, once it is whole", async () => {
+    const repo = await createRepo(git, sandbox);
+    // What `git worktree add` in another process leaves for a moment: gitdir written, commondir still empty.
+    const admin = join(repo, ".git", "worktrees", "being-added");
+    await mkdir(admin, { recursive: true });
+    await writeFile(join(admin, "gitdir"), `${join(await sandbox.newDir("elsewhere"), "being-added")}/.git\n`);
+    await writeFile(join(admin, "commondir"), "");
+    await expect(rawGit(repo, ["worktree", "list"])).rejects.toThrow(/failed to read .*commondir/);
+
+    const finished = setTimeout(() => void writeFile(join(admin, "commondir"), "../..\n"), 60);
+    try {
+      const listed = await git.worktreeList(repo);
+      expect(listed.map((w) => w.path)).toContain(repo);
+    } finally {
+      clearTimeout(finished);
+    }
+  });
+
+  it("still fails, naming the file, when the worktree stays half-written", async () => {
+    const repo = await createRepo(git, sandbox);
+    const admin = join(repo, ".git", "worktrees", "broken");
+    await mkdir(admin, { recursive: true });
+    await writeFile(join(admin, "gitdir"), `${join(await sandbox.newDir("elsewhere"), "broken")}/.git\n`);
+    await writeFile(join(admin, "commondir"), "");
+    await expect(git.worktreeList(repo)).rejects.toMatchObject({
+      code: "git_failed",
+      message: expect.stringMatching(/worktrees\/broken\/commondir/),
+    });
   });
 });

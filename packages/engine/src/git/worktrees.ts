@@ -1,7 +1,7 @@
 import { existsSync, realpathSync } from "node:fs";
 import { resolve } from "node:path";
 import { FlotillaError } from "@flotilla/protocol";
-import { branchExists } from "./branches.js";
+import { branchExists, createBranch } from "./branches.js";
 import type { GitRunner } from "./git-runner.js";
 import { parseWorktreeList } from "./porcelain.js";
 import { rebaseInProgress } from "./rebase.js";
@@ -23,14 +23,37 @@ export async function worktreeAdd(
   assertBranchName("branch", options.branch);
   assertSafeRef("base", options.base);
   const exists = await branchExists(git, repo, options.branch);
-  if (exists) {
-    await git.run(repo, ["worktree", "add", "--quiet", "--", options.path, options.branch]);
-  } else {
-    const base = await revParse(git, repo, options.base);
-    await git.run(repo, ["worktree", "add", "--quiet", "--no-track", "-b", options.branch, "--", options.path, base]);
-  }
+  // The branch first, in a command of its own: `worktree add -b` creates it before it can still
+  // die on another worktree being created, and a repeat would then find the branch taken.
+  if (!exists) await createBranch(git, repo, options.branch, options.base);
+  await oneAtATimePerRepository(repo, () =>
+    git.run(repo, ["worktree", "add", "--quiet", "--", options.path, options.branch]),
+  );
   const head = await revParse(git, options.path, "HEAD");
   return { path: options.path, branch: options.branch, head, createdBranch: !exists };
+}
+
+const worktreeAddsInFlight = new Map<string, Promise<unknown>>();
+
+/**
+ * Runs `work` after every earlier call for the same repository has settled: tasks started
+ * together add their worktrees one by one, so none reads another's half-written admin files.
+ * (Other processes are covered by the runner's retry of that failure.)
+ */
+async function oneAtATimePerRepository<T>(repo: string, work: () => Promise<T>): Promise<T> {
+  const key = canonical(repo);
+  const before = worktreeAddsInFlight.get(key) ?? Promise.resolve();
+  const mine = before.then(work, work);
+  const settled = mine.then(
+    () => undefined,
+    () => undefined,
+  );
+  worktreeAddsInFlight.set(key, settled);
+  try {
+    return await mine;
+  } finally {
+    if (worktreeAddsInFlight.get(key) === settled) worktreeAddsInFlight.delete(key);
+  }
 }
 
 export async function worktreeList(git: GitRunner, repo: string): Promise<WorktreeInfo[]> {
