@@ -9,6 +9,8 @@ import type { AgentTurn, AgentTurnInput, AgentTurnResult } from "./types.js";
 export const DEFAULT_GRACE_MS = 5000;
 /** Event lines can carry a tool's output; longer lines are cut (and then fail to parse). */
 export const DEFAULT_MAX_LINE_LENGTH = 1024 * 1024;
+/** Tool output kept in a `tool_result` event by the CLIs' parsers: the last 64 KB, like the scripted agent. */
+export const TOOL_OUTPUT_LIMIT = 64 * 1024;
 
 /** What a CLI's own line parser makes of one stdout line: also several events (or none) at once. */
 export type ParsedOutput = ParsedLine | { kind: "events"; events: AgentEvent[] };

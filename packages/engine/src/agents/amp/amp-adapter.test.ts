@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fixture, replayTurn } from "../claude-code/replay-testing.js";
+import { fixture, replayContract, replayTurn } from "../claude-code/replay-testing.js";
 import { describeAgentContract } from "../contract.js";
 import {
   makeWorkspace,
@@ -19,20 +19,15 @@ const THREAD = "T-7f3c2a91-4b6e-4d2f-9a81-2c5e8b0d4f17";
 const KEY = { AMP_API_KEY: "sgamp_test" };
 
 // The shared contract, on recorded transcripts replayed by a stub CLI (Amp needs its own service).
-describeAgentContract("amp (recorded transcripts)", {
-  createAdapter: ({ stateDir }) => createAmpAdapter({ stateDir, graceMs: 1000 }),
-  writesFile: { turn: replayTurn(at("write.jsonl"), { env: KEY }), path: "hello.txt", content: "hello from mock\n" },
-  followUp: {
-    first: replayTurn(at("write.jsonl"), { env: KEY }),
-    second: replayTurn(at("resume.jsonl"), { env: KEY }),
-    path: "hello.txt",
-    content: "hello from mock\nmore\n",
-  },
-  cancelDuringTool: { turn: replayTurn(at("hang-in-tool.jsonl"), { env: KEY }) },
-  fails: { turn: replayTurn(at("error-result.jsonl"), { env: KEY }) },
-  reportsUsage: { turn: replayTurn(at("write.jsonl"), { env: KEY }) },
-  asks: { turn: replayTurn(at("permission-denied.jsonl"), { env: KEY }), question: '"Bash"' },
-});
+describeAgentContract(
+  "amp (recorded transcripts)",
+  replayContract(import.meta.url, {
+    createAdapter: ({ stateDir }) => createAmpAdapter({ stateDir, graceMs: 1000 }),
+    env: KEY,
+    fails: "error-result.jsonl",
+    asks: { transcript: "permission-denied.jsonl", question: '"Bash"' },
+  }),
+);
 
 describe("amp adapter", () => {
   let ws: AgentWorkspace;

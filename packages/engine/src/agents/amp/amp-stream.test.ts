@@ -1,23 +1,12 @@
-import { readFileSync } from "node:fs";
-import type { AgentEvent } from "@flotilla/protocol";
 import { describe, expect, it } from "vitest";
-import { fixture } from "../claude-code/replay-testing.js";
+import { fixture, parseTranscript } from "../claude-code/replay-testing.js";
 import { createAmpStreamParser } from "./amp-stream.js";
 
 const CWD = "/work/repo";
 const THREAD = "T-7f3c2a91-4b6e-4d2f-9a81-2c5e8b0d4f17";
 
-function parseFixture(name: string): AgentEvent[] {
-  const parse = createAmpStreamParser(CWD);
-  const events: AgentEvent[] = [];
-  for (const raw of readFileSync(fixture(import.meta.url, name), "utf8").split("\n")) {
-    if (raw === "" || raw.startsWith("#")) continue;
-    const parsed = parse(raw.replaceAll("__CWD__", CWD));
-    if (parsed.kind === "events") events.push(...parsed.events);
-    else if (parsed.kind === "event") events.push(parsed.event);
-  }
-  return events;
-}
+const parseFixture = (name: string) =>
+  parseTranscript(createAmpStreamParser(CWD), fixture(import.meta.url, name), { cwd: CWD }).events;
 
 describe("amp --stream-json parser (recorded transcripts)", () => {
   it("maps a turn that creates a file and runs a command, summing the messages' usage", () => {

@@ -13,26 +13,20 @@ import {
 import { NO_COMPLETION_REASON } from "../turn-outcome.js";
 import type { AgentTurnInput } from "../types.js";
 import { createClaudeCodeAdapter } from "./claude-adapter.js";
-import { fixture, replayTurn } from "./replay-testing.js";
+import { fixture, replayContract, replayTurn } from "./replay-testing.js";
 
 const at = (name: string) => fixture(import.meta.url, name);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 // The shared contract, on recorded transcripts replayed by a stub CLI (the real binary: test/agents-real.test.ts).
-describeAgentContract("claude-code (recorded transcripts)", {
-  createAdapter: ({ stateDir }) => createClaudeCodeAdapter({ stateDir, graceMs: 1000 }),
-  writesFile: { turn: replayTurn(at("write.jsonl")), path: "hello.txt", content: "hello from mock\n" },
-  followUp: {
-    first: replayTurn(at("write.jsonl")),
-    second: replayTurn(at("resume.jsonl")),
-    path: "hello.txt",
-    content: "hello from mock\nmore\n",
-  },
-  cancelDuringTool: { turn: replayTurn(at("hang-in-tool.jsonl")) },
-  fails: { turn: replayTurn(at("error-result.jsonl")) },
-  reportsUsage: { turn: replayTurn(at("write.jsonl")) },
-  asks: { turn: replayTurn(at("permission-denied.jsonl")), question: "node -e" },
-});
+describeAgentContract(
+  "claude-code (recorded transcripts)",
+  replayContract(import.meta.url, {
+    createAdapter: ({ stateDir }) => createClaudeCodeAdapter({ stateDir, graceMs: 1000 }),
+    fails: "error-result.jsonl",
+    asks: { transcript: "permission-denied.jsonl", question: "node -e" },
+  }),
+);
 
 describe("claude-code adapter", () => {
   let ws: AgentWorkspace;

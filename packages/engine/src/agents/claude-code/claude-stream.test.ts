@@ -1,26 +1,12 @@
-import { readFileSync } from "node:fs";
-import type { AgentEvent } from "@flotilla/protocol";
 import { describe, expect, it } from "vitest";
-import type { ParsedOutput } from "../process-turn.js";
 import { createClaudeStreamParser } from "./claude-stream.js";
-import { fixture } from "./replay-testing.js";
+import { fixture, parseTranscript } from "./replay-testing.js";
 
 const CWD = "/work/repo";
 
 /** Parses a recorded transcript (directives skipped) into events and the other line kinds. */
-function parseFixture(name: string) {
-  const parse = createClaudeStreamParser(CWD);
-  const events: AgentEvent[] = [];
-  const other: ParsedOutput[] = [];
-  for (const raw of readFileSync(fixture(import.meta.url, name), "utf8").split("\n")) {
-    if (raw === "" || raw.startsWith("#")) continue;
-    const parsed = parse(raw.replaceAll("__CWD__", CWD).replaceAll("__SESSION_ID__", "sess-1"));
-    if (parsed.kind === "events") events.push(...parsed.events);
-    else if (parsed.kind === "event") events.push(parsed.event);
-    else other.push(parsed);
-  }
-  return { events, other };
-}
+const parseFixture = (name: string) =>
+  parseTranscript(createClaudeStreamParser(CWD), fixture(import.meta.url, name), { cwd: CWD, sessionId: "sess-1" });
 
 describe("claude stream-json parser (recorded transcripts)", () => {
   it("maps a turn that writes a file and runs bash", () => {

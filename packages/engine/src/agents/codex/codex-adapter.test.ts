@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fixture, replayTurn } from "../claude-code/replay-testing.js";
+import { fixture, replayContract, replayTurn } from "../claude-code/replay-testing.js";
 import { describeAgentContract } from "../contract.js";
 import { makeWorkspace, recordTurn, sweepAfterTest, type AgentWorkspace } from "../test-kit.js";
 import { NO_COMPLETION_REASON } from "../turn-outcome.js";
@@ -11,20 +11,14 @@ const at = (name: string) => fixture(import.meta.url, name);
 const STUB_THREAD = "00000000-0000-4000-8000-000000000000"; // what the replay agent calls a new thread
 
 // The shared contract, on recorded transcripts replayed by a stub CLI (the real binary: test/agents-real.test.ts).
-describeAgentContract("codex (recorded transcripts)", {
-  createAdapter: ({ stateDir }) => createCodexAdapter({ stateDir, graceMs: 1000 }),
-  writesFile: { turn: replayTurn(at("write.jsonl")), path: "hello.txt", content: "hello from mock\n" },
-  followUp: {
-    first: replayTurn(at("write.jsonl")),
-    second: replayTurn(at("resume.jsonl")),
-    path: "hello.txt",
-    content: "hello from mock\nmore\n",
-  },
-  cancelDuringTool: { turn: replayTurn(at("hang-in-tool.jsonl")) },
-  fails: { turn: replayTurn(at("turn-failed.jsonl")) },
-  reportsUsage: { turn: replayTurn(at("write.jsonl")) },
-  asks: { turn: replayTurn(at("refused.jsonl")), question: "blocked by read-only sandbox" },
-});
+describeAgentContract(
+  "codex (recorded transcripts)",
+  replayContract(import.meta.url, {
+    createAdapter: ({ stateDir }) => createCodexAdapter({ stateDir, graceMs: 1000 }),
+    fails: "turn-failed.jsonl",
+    asks: { transcript: "refused.jsonl", question: "blocked by read-only sandbox" },
+  }),
+);
 
 describe("codex adapter", () => {
   let ws: AgentWorkspace;

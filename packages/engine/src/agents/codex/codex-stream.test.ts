@@ -1,26 +1,16 @@
 import { readFileSync } from "node:fs";
-import type { AgentEvent } from "@flotilla/protocol";
 import { describe, expect, it } from "vitest";
-import { fixture } from "../claude-code/replay-testing.js";
-import type { ParsedOutput } from "../process-turn.js";
+import { fixture, parseTranscript } from "../claude-code/replay-testing.js";
 import { createCodexStreamParser, errorText, type CodexParserOptions } from "./codex-stream.js";
 import { createRefusalReader } from "./codex-refusals.js";
 
 const CWD = "/work/repo";
 
-function parseFixture(name: string, options: Partial<CodexParserOptions> = {}) {
-  const parse = createCodexStreamParser({ cwd: CWD, ...options });
-  const events: AgentEvent[] = [];
-  const other: ParsedOutput[] = [];
-  for (const raw of readFileSync(fixture(import.meta.url, name), "utf8").split("\n")) {
-    if (raw === "" || raw.startsWith("#")) continue;
-    const parsed = parse(raw.replaceAll("__CWD__", CWD).replaceAll("__SESSION_ID__", "thread-1"));
-    if (parsed.kind === "events") events.push(...parsed.events);
-    else if (parsed.kind === "event") events.push(parsed.event);
-    else other.push(parsed);
-  }
-  return { events, other };
-}
+const parseFixture = (name: string, options: Partial<CodexParserOptions> = {}) =>
+  parseTranscript(createCodexStreamParser({ cwd: CWD, ...options }), fixture(import.meta.url, name), {
+    cwd: CWD,
+    sessionId: "thread-1",
+  });
 
 describe("codex exec --json parser (recorded transcripts)", () => {
   it("maps a turn that applies a patch and runs a command", () => {

@@ -1,7 +1,6 @@
 import type { AgentEvent } from "@flotilla/protocol";
-import { TOOL_OUTPUT_LIMIT } from "../claude-code/claude-stream.js";
 import { arrayOf, num, obj, relativePath, str, tail, type Json } from "../claude-code/json-fields.js";
-import { parseJsonObject, type ParsedOutput } from "../process-turn.js";
+import { parseJsonObject, TOOL_OUTPUT_LIMIT, type ParsedOutput } from "../process-turn.js";
 import { usageDelta, ZERO_TOTALS, type CodexTotals } from "./codex-usage.js";
 
 export interface CodexParserOptions {

@@ -5,4 +5,3 @@ export {
   type CommandAdapterOptions,
 } from "./command-adapter.js";
 export { commandArgv, PROMPT_PLACEHOLDER } from "./command-argv.js";
-// contract-skip-testing.ts is left out on purpose: it imports vitest, for test files only.

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fixture, replayTurn } from "../claude-code/replay-testing.js";
+import { fixture, replayContract, replayTurn } from "../claude-code/replay-testing.js";
 import { describeAgentContract } from "../contract.js";
 import {
   makeWorkspace,
@@ -17,23 +17,17 @@ import { createGooseAdapter } from "./goose-adapter.js";
 const at = (name: string) => fixture(import.meta.url, name);
 
 // The shared contract, on recorded transcripts replayed by a stub CLI (Goose itself is not installable here).
-describeAgentContract("goose (recorded transcripts)", {
-  createAdapter: ({ stateDir }) => createGooseAdapter({ stateDir, graceMs: 1000 }),
-  notApplicable: {
-    6: "goose run cannot ask: it handles tool confirmations and elicitations on the terminal before they reach stream-json (Flotilla runs it with GOOSE_MODE=auto)",
-  },
-  writesFile: { turn: replayTurn(at("write.jsonl")), path: "hello.txt", content: "hello from mock\n" },
-  followUp: {
-    first: replayTurn(at("write.jsonl")),
-    second: replayTurn(at("resume.jsonl")),
-    path: "hello.txt",
-    content: "hello from mock\nmore\n",
-  },
-  cancelDuringTool: { turn: replayTurn(at("hang-in-tool.jsonl")) },
-  fails: { turn: replayTurn(at("provider-error.jsonl")) },
-  reportsUsage: { turn: replayTurn(at("write.jsonl")) },
-  asks: { turn: replayTurn(at("write.jsonl")), question: "(skipped)" },
-});
+describeAgentContract(
+  "goose (recorded transcripts)",
+  replayContract(import.meta.url, {
+    createAdapter: ({ stateDir }) => createGooseAdapter({ stateDir, graceMs: 1000 }),
+    notApplicable: {
+      6: "goose run cannot ask: it handles tool confirmations and elicitations on the terminal before they reach stream-json (Flotilla runs it with GOOSE_MODE=auto)",
+    },
+    fails: "provider-error.jsonl",
+    asks: { transcript: "write.jsonl", question: "(skipped)" },
+  }),
+);
 
 describe("goose adapter", () => {
   let ws: AgentWorkspace;

@@ -1,25 +1,11 @@
-import { readFileSync } from "node:fs";
-import type { AgentEvent } from "@flotilla/protocol";
 import { describe, expect, it } from "vitest";
-import { fixture } from "../claude-code/replay-testing.js";
-import type { ParsedOutput } from "../process-turn.js";
+import { fixture, parseTranscript } from "../claude-code/replay-testing.js";
 import { createGooseStreamParser } from "./goose-stream.js";
 
 const CWD = "/work/repo";
 
-function parseFixture(name: string) {
-  const parse = createGooseStreamParser(CWD);
-  const events: AgentEvent[] = [];
-  const other: ParsedOutput[] = [];
-  for (const raw of readFileSync(fixture(import.meta.url, name), "utf8").split("\n")) {
-    if (raw === "" || raw.startsWith("#")) continue;
-    const parsed = parse(raw.replaceAll("__CWD__", CWD));
-    if (parsed.kind === "events") events.push(...parsed.events);
-    else if (parsed.kind === "event") events.push(parsed.event);
-    else other.push(parsed);
-  }
-  return { events, other };
-}
+const parseFixture = (name: string) =>
+  parseTranscript(createGooseStreamParser(CWD), fixture(import.meta.url, name), { cwd: CWD });
 
 describe("goose run --output-format stream-json parser (recorded transcripts)", () => {
   it("maps a turn that writes a file and runs a shell command", () => {

@@ -1,7 +1,6 @@
 import type { AgentEvent } from "@flotilla/protocol";
 import { arrayOf, num, obj, relativePath, str, tail, type Json } from "../claude-code/json-fields.js";
-import { TOOL_OUTPUT_LIMIT } from "../claude-code/claude-stream.js";
-import { parseJsonObject, type ParsedOutput } from "../process-turn.js";
+import { parseJsonObject, TOOL_OUTPUT_LIMIT, type ParsedOutput } from "../process-turn.js";
 
 /** `developer__text_editor` commands that change a file, and how. */
 const EDITOR_COMMANDS: Readonly<Record<string, "write" | "edit">> = {
