@@ -1,8 +1,9 @@
-import { resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { basename, extname, resolve } from "node:path";
 import type { Command } from "commander";
-import type { FlotillaClient } from "@flotilla/client";
+import { EnqueueTicketRequestSchema, type FlotillaClient } from "@flotilla/client";
 import { flotillaHome, mustFindProject, projectContaining } from "@flotilla/engine";
-import { FlotillaError, type Project } from "@flotilla/protocol";
+import { FlotillaError, type Project, type Task } from "@flotilla/protocol";
 import { connectToRunningServer } from "@flotilla/server";
 import { createOutput, type Output } from "./output.js";
 
@@ -54,4 +55,22 @@ export async function chooseDaemonProject(
     );
   }
   return chosen;
+}
+
+/**
+ * Sends a ticket file (already checked here, under its full path) to the daemon, which checks it
+ * again and stores its task queued in the project (`enqueue`, and each ticket `watch` takes).
+ */
+export function sendTicket(client: FlotillaClient, path: string, projectId: string): Promise<Task> {
+  return client.enqueue({ text: readFileSync(path, "utf8"), file: wireName(path), project: projectId });
+}
+
+/**
+ * The ticket's name as the daemon gets it: it picks the format (`.json` is JSON, else YAML). A
+ * name the wire does not take is replaced.
+ */
+function wireName(path: string): string {
+  const name = basename(path);
+  if (EnqueueTicketRequestSchema.shape.file.safeParse(name).success) return name;
+  return extname(name).toLowerCase() === ".json" ? "ticket.json" : "ticket.yaml";
 }

@@ -11,6 +11,8 @@ export interface FollowOptions {
   planId?: string;
   /** A resume run: followed until the daemon announces `resume.finished` for it. */
   resumeId?: string;
+  /** Followed until Ctrl-C / SIGTERM only, however the tasks rest (`watch`: more keep coming). */
+  untilStopped?: boolean;
   /** Tasks are to be landed (an `awaiting_merge` task without a reason is still on its way). */
   mergeExpected: boolean;
   verbose: boolean;
@@ -27,6 +29,16 @@ export interface Followed {
 /** Connection failures in a row after which the daemon counts as gone. */
 const GIVE_UP_AFTER = 5;
 
+/** Following under way: its end, and a way to follow more tasks (tickets that keep arriving). */
+export interface Following {
+  readonly done: Promise<Followed>;
+  /**
+   * Follows these tasks too, from their next event on: add a task before the daemon starts it
+   * (an event that came before is not printed).
+   */
+  add(taskIds: readonly string[]): void;
+}
+
 /**
  * Follows work a daemon does for this command: prints the progress lines of the followed tasks'
  * events (the same lines as in process), until every task rests as the in-process run would
@@ -35,6 +47,11 @@ const GIVE_UP_AFTER = 5;
  * only: the work is the daemon's and goes on.
  */
 export function followTasks(client: FlotillaClient, out: Output, options: FollowOptions): Promise<Followed> {
+  return startFollowing(client, out, options).done;
+}
+
+/** `followTasks`, with more tasks to follow as they come (`add`). */
+export function startFollowing(client: FlotillaClient, out: Output, options: FollowOptions): Following {
   const ids = new Set(options.taskIds);
   /** Tasks whose status changed since the action: before that, a resting status is the old one. */
   const moved = new Set<string>();
@@ -43,7 +60,8 @@ export function followTasks(client: FlotillaClient, out: Output, options: Follow
   let resumeFinished = false;
   let failures = 0;
 
-  return new Promise<Followed>((resolve, reject) => {
+  let check: () => void = () => undefined;
+  const done = new Promise<Followed>((resolve, reject) => {
     let finished = false;
     let stop: () => void = () => undefined;
     let checking = Promise.resolve();
@@ -64,10 +82,10 @@ export function followTasks(client: FlotillaClient, out: Output, options: Follow
         (err: unknown) => end(err instanceof Error ? err : new Error(String(err))),
       );
     };
-    const check = () => {
+    check = () => {
       checking = checking
         .then(async () => {
-          if (finished) return;
+          if (finished || options.untilStopped === true) return;
           if (options.planId !== undefined) {
             if (planFinished !== undefined) end({ tasks: await current(), stopped: false, makespanMs: planFinished });
             return;
@@ -146,6 +164,13 @@ export function followTasks(client: FlotillaClient, out: Output, options: Follow
       },
     );
   });
+  return {
+    done,
+    add(taskIds) {
+      for (const id of taskIds) ids.add(id);
+      check();
+    },
+  };
 }
 
 /** The latest seq, read before acting so that following misses nothing the action causes. */

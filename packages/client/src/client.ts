@@ -5,6 +5,7 @@ import type {
   EnqueueTicketRequest,
   EventLogQuery,
   MetricsQuery,
+  ResumeRequest,
   RunPlanRequest,
   TaskFilter,
   ValidatePlanRequest,
@@ -80,9 +81,10 @@ export interface FlotillaClient {
    * Marks what Flotilla processes that are gone left running as interrupted, then continues every
    * interrupted task where it stopped and runs the awaiting-merge and queued ones, in the
    * background. Answers the tasks taken; `resume.finished` with the answer's `resumeId` says when
-   * that run is over (each task rests, or waits for something it cannot get).
+   * that run is over (each task rests, or waits for something it cannot get). `taskIds`: only
+   * those of these tasks (an unknown one is not_found, and nothing runs).
    */
-  resume(): Promise<ResumeResult>;
+  resume(input?: ResumeRequest): Promise<ResumeResult>;
   /**
    * Removes a project's orphaned task worktrees and landed `flotilla/*` branches (`force`: also
    * unmerged branches of cancelled or unknown tasks; `dryRun`: only says what it would remove).

@@ -115,7 +115,7 @@ export function createHttpClient(options: HttpClientOptions): FlotillaClient {
     abortTask: (taskId) => call("POST", `/tasks/${id(taskId)}/abort`, TaskSchema),
     retryTask: (taskId) => call("POST", `/tasks/${id(taskId)}/retry`, TaskSchema),
     mergeTask: (taskId) => call("POST", `/tasks/${id(taskId)}/merge`, TaskSchema),
-    resume: () => call("POST", "/resume", ResumeResultSchema),
+    resume: (input) => call("POST", "/resume", ResumeResultSchema, input !== undefined ? { body: input } : {}),
     cleanProject: (ref, input = {}) => call("POST", `/projects/${id(ref)}/clean`, CleanReportSchema, { body: input }),
     enqueue: (input) => call("POST", "/tickets", TaskSchema, { body: input }),
     validatePlan: (input) => call("POST", "/plans/validate", PlanValidationSchema, { body: input }),

@@ -1,5 +1,11 @@
 import { z } from "zod";
-import { AddProjectInputSchema, TaskSpecSchema, TASK_STATUS_NAMES, type TaskStatusName } from "@flotilla/protocol";
+import {
+  AddProjectInputSchema,
+  TaskIdSchema,
+  TaskSpecSchema,
+  TASK_STATUS_NAMES,
+  type TaskStatusName,
+} from "@flotilla/protocol";
 
 /**
  * What the API accepts, beyond the protocol's own schemas. The server validates every request
@@ -85,6 +91,16 @@ export type MetricsQuery = z.input<typeof MetricsQuerySchema>;
 export const CommitRefSchema = z.string().regex(/^[0-9a-fA-F]{4,64}$/, "must be a commit hash (4 to 64 hex digits)");
 
 // ── fleet operations: resume, a project's clean-up, tickets ─────────────────────────────────
+
+/**
+ * `POST /resume`: what to take. No body (or no `taskIds`): every interrupted, awaiting-merge and
+ * queued task. `taskIds`: just those of these tasks (each must exist); the others are left as
+ * they are (`flotilla watch` hands the daemon the tickets it queued this way).
+ */
+export const ResumeRequestSchema = z.object({
+  taskIds: z.array(TaskIdSchema).min(1).max(10_000).optional(),
+});
+export type ResumeRequest = z.input<typeof ResumeRequestSchema>;
 
 /** `POST /projects/:ref/clean`: what may go beyond the safe default. */
 export const CleanProjectRequestSchema = z.object({

@@ -1,12 +1,10 @@
-import { readFileSync } from "node:fs";
-import { basename, extname, resolve } from "node:path";
+import { resolve } from "node:path";
 import type { Command } from "commander";
-import { EnqueueTicketRequestSchema } from "@flotilla/client";
 import { readTicketFile, ticketToSpec } from "@flotilla/engine";
 import type { Project, Task } from "@flotilla/protocol";
 import { action } from "../action.js";
 import { chooseProject, withContext } from "../context.js";
-import { chooseDaemonProject, daemonFor, daemonOption } from "../daemon.js";
+import { chooseDaemonProject, daemonFor, daemonOption, sendTicket } from "../daemon.js";
 import { EXIT } from "../exit-codes.js";
 import type { Output } from "../output.js";
 
@@ -44,12 +42,7 @@ export function registerEnqueue(program: Command): void {
         const { client, out } = daemon;
         out.warn(out.color("gray", `(through the daemon at ${daemon.url})`));
         const project = await chooseDaemonProject(client, opts);
-        const task = await client.enqueue({
-          text: readFileSync(path, "utf8"),
-          file: wireName(path),
-          project: project.id,
-        });
-        return queued(out, project, task, path);
+        return queued(out, project, await sendTicket(client, path, project.id), path);
       }
       return withContext(opts, async ({ engine, out }) => {
         const project = await chooseProject(engine, opts);
@@ -68,14 +61,4 @@ function queued(out: Output, project: Project, task: Task, ticket: string): numb
     out.warn(`queued ${task.id} in ${project.name} (priority ${task.priority}): ${task.title}`);
   }
   return EXIT.ok;
-}
-
-/**
- * The ticket's name as the daemon gets it: it picks the format (`.json` is JSON, else YAML). The
- * ticket was checked here already, under its full path; a name the wire does not take is replaced.
- */
-function wireName(path: string): string {
-  const name = basename(path);
-  if (EnqueueTicketRequestSchema.shape.file.safeParse(name).success) return name;
-  return extname(name).toLowerCase() === ".json" ? "ticket.json" : "ticket.yaml";
 }

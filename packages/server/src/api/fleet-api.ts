@@ -1,5 +1,10 @@
 import type { FlotillaClient } from "@flotilla/client";
-import { CleanProjectRequestSchema, EnqueueTicketRequestSchema, ProjectRefSchema } from "@flotilla/client";
+import {
+  CleanProjectRequestSchema,
+  EnqueueTicketRequestSchema,
+  ProjectRefSchema,
+  ResumeRequestSchema,
+} from "@flotilla/client";
 import { parseTicketText, ticketToSpec } from "@flotilla/engine";
 import { newId } from "@flotilla/protocol";
 import { projectOf, type ApiDeps } from "./api-deps.js";
@@ -9,15 +14,23 @@ export type FleetApi = Pick<FlotillaClient, "resume" | "cleanProject" | "enqueue
 /**
  * What `flotilla resume`, `clean` and `enqueue` do, done by the process that serves the API, so
  * that a CLI beside a daemon never competes with it for interrupted tasks or worktrees: resume
- * (reconcile, then continue what was left, in the background), a project's clean-up, and a
- * ticket stored queued.
+ * (reconcile, then continue what was left, in the background; `taskIds`: only those, as
+ * `flotilla watch` asks for the tickets it queued), a project's clean-up, and a ticket stored
+ * queued.
  */
 export function createFleetApi({ engine, background }: ApiDeps): FleetApi {
   return {
-    async resume() {
+    async resume(input = {}) {
+      const { taskIds } = ResumeRequestSchema.parse(input);
+      for (const id of taskIds ?? []) engine.task(id); // an unknown task is a 404, before anything changes
       // What a Flotilla process that is gone left running is interrupted first (a CLI killed beside us).
       const { interruptedTasks } = await engine.reconcile();
-      const ids = engine.resumable().map((t) => t.id);
+      const wanted = taskIds && new Set(taskIds);
+      // The scheduler orders them (priority, then age); tasks not resumable now are left as they are.
+      const ids = engine
+        .resumable()
+        .map((t) => t.id)
+        .filter((id) => wanted === undefined || wanted.has(id));
       const resumeId = newId("resume");
       if (ids.length > 0) {
         await background.start(`resume ${resumeId}`, (shutdown) => engine.resume({ shutdown, taskIds: ids, resumeId }));

@@ -3,6 +3,7 @@ import {
   CleanProjectRequestSchema,
   CleanReportSchema,
   EnqueueTicketRequestSchema,
+  ResumeRequestSchema,
   ResumeResultSchema,
   CleanTaskRequestSchema,
   CleanTaskResultSchema,
@@ -64,6 +65,7 @@ export const REQUEST_SCHEMAS = {
   CleanTaskRequest: CleanTaskRequestSchema,
   CleanProjectRequest: CleanProjectRequestSchema,
   EnqueueTicketRequest: EnqueueTicketRequestSchema,
+  ResumeRequest: ResumeRequestSchema,
   SaveConfigRequest: SaveConfigRequestSchema,
 } satisfies Record<string, z.ZodType>;
 

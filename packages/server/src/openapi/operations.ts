@@ -111,7 +111,8 @@ export const OPERATIONS: readonly Operation[] = [
     path: "/resume",
     tag: "tasks",
     summary:
-      "Mark what gone Flotilla processes left running as interrupted, then continue every interrupted task and run the awaiting-merge and queued ones (in the background); the answer's resumeId is named by resume.finished once that run is over",
+      "Mark what gone Flotilla processes left running as interrupted, then continue every interrupted task and run the awaiting-merge and queued ones (in the background; with taskIds, only those of these tasks, each of which must exist); the answer's resumeId is named by resume.finished once that run is over",
+    body: "ResumeRequest",
     status: 202,
     response: "ResumeResult",
   },
