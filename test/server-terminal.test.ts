@@ -67,6 +67,19 @@ const refusal = (p: Promise<unknown>) =>
     (e: { status?: number; body?: string }) => ({ status: e.status ?? -1, body: e.body ?? "" }),
   );
 
+/** The close, or a failure when the server has not closed it in time (it let it open). */
+function closedWithin(term: Term, ms: number): Promise<{ code: number; reason: string }> {
+  return Promise.race([
+    term.closed,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => {
+        term.ws.terminate();
+        reject(new Error(`the terminal was not closed within ${ms} ms`));
+      }, ms),
+    ),
+  ]);
+}
+
 async function shellPid(term: Term): Promise<number> {
   const m = await term.run("echo PID=$$", /PID=(\d+)/);
   return Number(m[1]);
@@ -228,4 +241,184 @@ describe("a task's terminal over WebSocket", () => {
     expect(isProcessAlive(bg)).toBe(false);
     expect((await term.closed).code).toBe(1001);
   });
+});
+
+describe("the cap on open terminals", () => {
+  let f: EngineFixture;
+  let engine: Engine;
+  let server: RunningServer;
+  let token: string;
+  let origin: string;
+  const tasks: Task[] = [];
+  const logs: string[] = [];
+  const open = (taskId: string) => connect(server, taskId, { origin, headers: { cookie: `flotilla_token=${token}` } });
+  /** Opens a terminal (retrying on 4429 for a while, should a closed one still hold its slot). */
+  const openWhenFree = async (taskId: string): Promise<Term> => {
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const term = await open(taskId);
+      const early = await Promise.race([
+        term.closed,
+        new Promise<undefined>((r) => setTimeout(() => r(undefined), 300)),
+      ]);
+      if (early === undefined) return term;
+      if (early.code !== 4429 || Date.now() > deadline) throw new Error(`closed ${early.code}: ${early.reason}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  };
+  const refusedAsFull = async (taskId: string) => {
+    const term = await open(taskId);
+    const closed = await closedWithin(term, 5_000);
+    expect(closed.code).toBe(4429);
+    expect(closed.reason).toBe(
+      "2 terminals are open, the most this server allows (--max-terminals): close one, then reconnect",
+    );
+  };
+
+  beforeAll(async () => {
+    f = engineFixture();
+    engine = f.engine;
+    const project = await engine.projects.add({ path: f.repo });
+    for (const id of ["cap-a", "cap-b", "cap-c", "cap-d"]) {
+      await engine.createTask(project, {
+        id,
+        prompt: id,
+        agent: "scripted",
+        script: FAIL,
+        writes: [`${id}/**`],
+        holdForApproval: true,
+      });
+      tasks.push(await engine.runTask(id, { shutdown: never }));
+    }
+    for (const t of tasks) expect(existsSync(t.worktreePath!)).toBe(true);
+    server = await startServer({
+      engine,
+      port: 0,
+      maxTerminals: 2,
+      log: (l) => logs.push(l),
+      logRequests: true,
+      webRoot: "/nonexistent",
+    });
+    token = readFileSync(server.tokenFile, "utf8").trim();
+    origin = `http://127.0.0.1:${server.port}`;
+  }, 120_000);
+  afterAll(async () => {
+    await server.close();
+    f.cleanup();
+  });
+
+  it("refuses one more with 4429 and a reason, starts no shell for it, and leaves the rest alone", async () => {
+    const [a, b, c] = tasks;
+    const first = await open(a!.id);
+    const second = await open(b!.id);
+    const pids = [await shellPid(first), await shellPid(second)];
+    await refusedAsFull(c!.id);
+    // Another terminal on a task that already has one is still one more.
+    await refusedAsFull(a!.id);
+    expect(logs.filter((l) => l.startsWith("terminal opened"))).toHaveLength(2);
+    expect(logs.filter((l) => /refused: 2 terminals are open/.test(l))).toHaveLength(2);
+    // The open ones work on, and so does the API.
+    await first.run("echo still-$((3*3))", /still-9/);
+    await second.run("echo still-$((4*4))", /still-16/);
+    expect((await fetch(`${server.url}/tasks`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(200);
+    first.ws.close();
+    second.ws.close();
+    await waitFor("both shells to end", () => pids.every((p) => !isProcessAlive(p)), 10_000);
+  });
+
+  it("one more waits a moment for a slot: a terminal closed meanwhile makes room for it", async () => {
+    const [a, b, c] = tasks;
+    const first = await openWhenFree(a!.id);
+    const second = await openWhenFree(b!.id);
+    const started = Date.now();
+    const third = open(c!.id); // full: its upgrade waits
+    await new Promise((r) => setTimeout(r, 300));
+    first.ws.close(); // e.g. a page that goes from one task's terminal to another's
+    const term = await third;
+    await term.run("echo third-ok", /third-ok/);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    // Nobody makes room: refused after the wait, not at once.
+    const t0 = Date.now();
+    await refusedAsFull(a!.id);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(1_900);
+    const pids = [await shellPid(second), await shellPid(term)];
+    second.ws.close();
+    term.ws.close();
+    await waitFor("the shells to end", () => pids.every((p) => !isProcessAlive(p)), 10_000);
+  });
+
+  it("frees a slot when a terminal is closed, when its socket drops, and when its task ends", async () => {
+    const [a, b, c, d] = tasks;
+    // Closed by the client.
+    const one = await openWhenFree(a!.id);
+    const two = await openWhenFree(b!.id);
+    await refusedAsFull(c!.id);
+    const onePid = await shellPid(one);
+    one.ws.close();
+    await waitFor("the shell to end", () => !isProcessAlive(onePid), 10_000);
+    const three = await openWhenFree(c!.id);
+    await three.run("echo three-ok", /three-ok/);
+    await refusedAsFull(d!.id);
+
+    // Dropped: no close frame, the TCP connection just goes.
+    const twoPid = await shellPid(two);
+    two.ws.terminate();
+    await waitFor("the dropped terminal's shell to end", () => !isProcessAlive(twoPid), 10_000);
+    const four = await openWhenFree(d!.id);
+    await four.run("echo four-ok", /four-ok/);
+    await refusedAsFull(a!.id);
+
+    // Its task ends: the worktree is cleaned, the terminal is closed by the server (4409).
+    const threePid = await shellPid(three);
+    expect((await engine.cleanTask(c!.id, { force: true })).removed).toBe(true);
+    expect((await three.closed).code).toBe(4409);
+    await waitFor("the cleaned task's shell to end", () => !isProcessAlive(threePid), 10_000);
+    const five = await openWhenFree(a!.id);
+    await five.run("echo five-ok", /five-ok/);
+    await refusedAsFull(b!.id);
+
+    const pids = [await shellPid(four), await shellPid(five)];
+    four.ws.close();
+    five.ws.close();
+    await waitFor("the last shells to end", () => pids.every((p) => !isProcessAlive(p)), 10_000);
+    // All free again: two at once.
+    const six = await openWhenFree(a!.id);
+    const seven = await openWhenFree(b!.id);
+    await six.run("echo six-ok", /six-ok/);
+    await seven.run("echo seven-ok", /seven-ok/);
+    six.ws.close();
+    seven.ws.close();
+  });
+});
+
+describe("terminals turned off (--max-terminals 0)", () => {
+  it("refuses every terminal with 4429, saying they are off", async () => {
+    const f = engineFixture();
+    const project = await f.engine.projects.add({ path: f.repo });
+    await f.engine.createTask(project, {
+      id: "off",
+      prompt: "off",
+      agent: "scripted",
+      script: FAIL,
+      holdForApproval: true,
+    });
+    await f.engine.runTask("off", { shutdown: never });
+    const server = await startServer({
+      engine: f.engine,
+      port: 0,
+      maxTerminals: 0,
+      log: () => {},
+      webRoot: "/nonexistent",
+    });
+    try {
+      const token = readFileSync(server.tokenFile, "utf8").trim();
+      const term = await connect(server, "off", { headers: { authorization: `Bearer ${token}` } });
+      const closed = await closedWithin(term, 5_000);
+      expect(closed.code).toBe(4429);
+      expect(closed.reason).toMatch(/terminals are turned off on this server \(flotilla serve --max-terminals 0\)/);
+    } finally {
+      await server.close();
+      f.cleanup();
+    }
+  }, 120_000);
 });

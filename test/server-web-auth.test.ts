@@ -2,7 +2,7 @@ import { request as httpRequest } from "node:http";
 import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApp, newToken, startServer, type RunningServer } from "@flotilla/server";
+import { createApp, createLoginCodes, newToken, startServer, webAppCsp, type RunningServer } from "@flotilla/server";
 import { engineFixture, json, type EngineFixture } from "./server-support.js";
 import { startCli, lastJsonLine } from "./support/fixtures.js";
 
@@ -269,5 +269,130 @@ describe("without a built web app", () => {
     } finally {
       f.cleanup();
     }
+  });
+});
+
+describe("the Secure cookie flag (flotilla serve --behind-tls)", () => {
+  const host = "127.0.0.1:7600";
+  const attributes = (setCookie: string | null) => (setCookie ?? "").split("; ").slice(1).sort();
+
+  async function loginAndLogout(behindTls: boolean | undefined, headers: Record<string, string> = {}) {
+    const f = engineFixture();
+    try {
+      const token = newToken();
+      const codes = createLoginCodes();
+      const app = createApp({
+        engine: f.engine,
+        auth: { token, allowedHosts: () => new Set([host]), ...(behindTls !== undefined ? { behindTls } : {}) },
+        loginCodes: codes,
+        webRoot: join(f.root, "no-such-dist"),
+      });
+      const login = await app.request(`/login?code=${codes.mint().code}`, { headers: { host, ...headers } });
+      expect(login.status).toBe(303);
+      const logout = await app.request("/logout", {
+        method: "POST",
+        headers: { host, authorization: `Bearer ${token}`, ...headers },
+      });
+      expect(logout.status).toBe(204);
+      const cookie = login.headers.get("set-cookie") ?? "";
+      expect(cookie.split("; ")[0]).toBe(`flotilla_token=${token}`);
+      return { login: attributes(cookie), logout: attributes(logout.headers.get("set-cookie")) };
+    } finally {
+      f.cleanup();
+    }
+  }
+
+  it("marks the login cookie, and its clearing, Secure with the option", async () => {
+    const { login, logout } = await loginAndLogout(true);
+    expect(login).toEqual(["HttpOnly", "Path=/", "SameSite=Strict", "Secure"]);
+    expect(logout).toContain("Secure");
+    expect(logout).toContain("Max-Age=0");
+  });
+
+  it("does not without it, and never because of a proxy's X-Forwarded-Proto", async () => {
+    for (const option of [undefined, false]) {
+      const plain = await loginAndLogout(option);
+      expect(plain.login).toEqual(["HttpOnly", "Path=/", "SameSite=Strict"]);
+      expect(plain.logout).not.toContain("Secure");
+    }
+    const forwarded = await loginAndLogout(undefined, { "x-forwarded-proto": "https" });
+    expect(forwarded.login).toEqual(["HttpOnly", "Path=/", "SameSite=Strict"]);
+  });
+
+  it("startServer passes it on: the cookie from a real port is Secure", async () => {
+    const f = engineFixture();
+    const server = await startServer({
+      engine: f.engine,
+      port: 0,
+      behindTls: true,
+      log: () => {},
+      webRoot: join(f.root, "no-such-dist"),
+    });
+    try {
+      const link = new URL(server.loginLink());
+      const res = await raw(server, link.pathname + link.search);
+      expect(res.status).toBe(303);
+      const cookie = [res.headers["set-cookie"] ?? []].flat()[0] ?? "";
+      expect(cookie.split("; ").slice(1).sort()).toEqual(["HttpOnly", "Path=/", "SameSite=Strict", "Secure"]);
+    } finally {
+      await server.close();
+      f.cleanup();
+    }
+  });
+});
+
+describe("behind a TLS proxy (flotilla serve --behind-tls): https Origins, wss and https links", () => {
+  const host = "flotilla.example:443";
+  function app(behindTls: boolean) {
+    const f = engineFixture();
+    const token = newToken();
+    const created = createApp({
+      engine: f.engine,
+      auth: { token, allowedHosts: () => new Set([host, "127.0.0.1:7600"]), behindTls },
+      webRoot: join(f.root, "no-such-dist"),
+    });
+    return { app: created, token, cleanup: () => f.cleanup() };
+  }
+
+  it("takes https://<host> as this server's Origin only behind TLS; never another host", async () => {
+    for (const behindTls of [false, true]) {
+      const a = app(behindTls);
+      try {
+        const post = (origin: string) =>
+          a.app.request("/login-codes", {
+            method: "POST",
+            headers: { host, authorization: `Bearer ${a.token}`, origin },
+          });
+        expect((await post(`https://${host}`)).status).toBe(behindTls ? 201 : 403);
+        expect((await post(`http://${host}`)).status).toBe(201);
+        const foreign = await post("https://evil.example");
+        expect(foreign.status).toBe(403);
+        expect(await foreign.text()).toContain(behindTls ? `https://${host}` : `http://${host}`);
+      } finally {
+        a.cleanup();
+      }
+    }
+  });
+
+  it("mints https links for the proxy's name and http ones on this machine", async () => {
+    const a = app(true);
+    try {
+      const mint = async (h: string) => {
+        const res = await a.app.request("/login-codes", {
+          method: "POST",
+          headers: { host: h, authorization: `Bearer ${a.token}` },
+        });
+        return ((await res.json()) as { url: string }).url;
+      };
+      expect(await mint(host)).toMatch(new RegExp(`^https://${host}/login\\?code=`));
+      expect(await mint("127.0.0.1:7600")).toMatch(/^http:\/\/127\.0\.0\.1:7600\/login\?code=/);
+    } finally {
+      a.cleanup();
+    }
+  });
+
+  it("lets the page open its terminal over wss behind TLS (CSP connect-src)", () => {
+    expect(webAppCsp(host, true)).toContain(`connect-src 'self' ws://${host} wss://${host}`);
+    expect(webAppCsp(host)).not.toContain("wss://");
   });
 });

@@ -29,6 +29,8 @@ export const TERMINAL_CLOSE = {
   noTask: 4404,
   /** The task has no worktree on disk, or is merged or cancelled (also when that happens later). */
   unavailable: 4409,
+  /** As many terminals are open as the server allows (`flotilla serve --max-terminals`). */
+  tooMany: 4429,
 } as const;
 
 /** The terminal's path for a task, with the initial size. */

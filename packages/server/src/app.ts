@@ -57,8 +57,15 @@ export function createApp(options: AppOptions): Hono {
       },
     }),
   );
-  app.use("*", webApp({ root: options.webRoot ?? defaultWebRoot() }));
-  app.route("/", loginRoutes({ token: options.auth.token, codes: options.loginCodes ?? createLoginCodes() }));
+  app.use("*", webApp({ root: options.webRoot ?? defaultWebRoot(), behindTls: options.auth.behindTls === true }));
+  app.route(
+    "/",
+    loginRoutes({
+      token: options.auth.token,
+      codes: options.loginCodes ?? createLoginCodes(),
+      behindTls: options.auth.behindTls === true,
+    }),
+  );
   app.route("/", viewRoutes(api));
   app.route("/keys", keyRoutes(api));
   app.route("/", terminalRoutes());

@@ -31,6 +31,10 @@ export interface StartServerOptions {
   pollMs?: number;
   /** The built web app served at /ui/ (default: @flotilla/web's dist/). */
   webRoot?: string;
+  /** At most this many task terminals open at once (default 8; 0 turns them off). */
+  maxTerminals?: number;
+  /** Mark the web login cookie `Secure` (the browser reaches this server over https, through a TLS proxy). */
+  behindTls?: boolean;
 }
 
 export interface RunningServer {
@@ -69,7 +73,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const token = ensureToken(tokenFile);
   let allowed = new Set<string>();
   const background = createBackground({ onError: (label, err) => log(`${label}: ${String(err)}`) });
-  const auth = { token, tokenFile, allowedHosts: () => allowed };
+  const auth = { token, tokenFile, allowedHosts: () => allowed, behindTls: options.behindTls === true };
   const loginCodes = createLoginCodes();
   const app = createApp({
     engine,
@@ -82,7 +86,12 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...(options.pollMs !== undefined ? { pollMs: options.pollMs } : {}),
   });
   const server = createAdaptorServer({ fetch: app.fetch, hostname: host });
-  const terminals = createTerminalServer({ engine, auth, ...(options.logRequests ? { log } : {}) });
+  const terminals = createTerminalServer({
+    engine,
+    auth,
+    ...(options.logRequests ? { log } : {}),
+    ...(options.maxTerminals !== undefined ? { maxTerminals: options.maxTerminals } : {}),
+  });
   // createAdaptorServer makes a node:http server (no createServer option given): its upgrades are ours.
   (server as HttpServer).on("upgrade", (req, socket, head) => terminals.handleUpgrade(req, socket, head));
   await new Promise<void>((resolve, reject) => {

@@ -29,7 +29,8 @@ export function registerDoctor(program: Command): void {
           const [major, minor] = gitVersion ? [Number(gitVersion[1]), Number(gitVersion[2])] : [0, 0];
           const gitOk = git.code === 0 && (major > MIN_GIT[0] || (major === MIN_GIT[0] && minor >= MIN_GIT[1]));
           const nodeOk = Number(process.versions.node.split(".")[0]) >= 20;
-          const agents = await checkAgents(config, process.env);
+          // Stored provider keys count as credentials: they are decrypted (and dropped) as a run would.
+          const agents = await checkAgents(config, process.env, { keys: engine.keys });
           const defaultProvider = resolveAgent(config, config.defaults.agent).provider.name;
           const defaultOk = agents.find((a) => a.provider === defaultProvider)?.ok !== false;
           if (out.json) {
@@ -57,7 +58,12 @@ export function registerDoctor(program: Command): void {
                 a.adapter === "scripted"
                   ? "built in"
                   : `${a.path ?? a.command ?? "?"}${a.version ? ` (${a.version})` : ""}`;
-              out.say(`${mark} ${a.provider.padEnd(14)} ${what}${a.configured === true ? ", credentials found" : ""}`);
+              out.say(`${mark} ${a.provider.padEnd(14)} ${what}`);
+              if (a.credentials !== undefined) out.say(`    credentials: ${a.credentials}`);
+              else if (a.storedKey !== undefined) {
+                const usable = a.storedKey.usable ? "" : " (cannot be used)";
+                out.say(`    stored key (flotilla keys): ${a.storedKey.envVar} ${a.storedKey.masked}${usable}`);
+              }
               for (const p of a.problems) out.say(`    problem: ${p}`);
               for (const f of a.fixes) out.say(`    fix: ${f}`);
             }

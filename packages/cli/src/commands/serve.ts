@@ -11,6 +11,8 @@ interface ServeOptions {
   allowRemote?: boolean;
   allowedHost?: string[];
   logRequests?: boolean;
+  maxTerminals?: string;
+  behindTls?: boolean;
   json?: boolean;
 }
 
@@ -35,6 +37,11 @@ export function registerServe(program: Command): void {
       (v: string, prev: string[] = []) => [...prev, v],
     )
     .option("--log-requests", "log one line per request (method, path, status, time)")
+    .option("--max-terminals <n>", "the most task terminals open at once (default 8; 0 turns them off)")
+    .option(
+      "--behind-tls",
+      "browsers reach this server over https through a TLS proxy: the login cookie is Secure, https Origins of the allowed hosts are its own, login links are https",
+    )
     .option("--json", "print { url, tokenFile, pid } as one JSON line on stdout once listening")
     .action(action(async (opts: ServeOptions) => withContext(opts, (ctx) => serve(ctx, opts))));
 }
@@ -45,6 +52,13 @@ async function serve(ctx: CommandContext, opts: ServeOptions): Promise<number> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new FlotillaError("invalid_input", `--port must be a whole number from 0 to 65535, not "${opts.port}"`);
   }
+  const maxTerminals = opts.maxTerminals !== undefined ? Number(opts.maxTerminals) : undefined;
+  if (opts.maxTerminals !== undefined && !/^\d{1,4}$/.test(opts.maxTerminals.trim())) {
+    throw new FlotillaError(
+      "invalid_input",
+      `--max-terminals must be a whole number from 0 to 9999, not "${opts.maxTerminals}"`,
+    );
+  }
   const server = await startServer({
     engine,
     port,
@@ -52,6 +66,8 @@ async function serve(ctx: CommandContext, opts: ServeOptions): Promise<number> {
     allowRemote: opts.allowRemote === true,
     ...(opts.allowedHost !== undefined ? { allowedHosts: opts.allowedHost } : {}),
     logRequests: opts.logRequests === true,
+    ...(maxTerminals !== undefined ? { maxTerminals } : {}),
+    behindTls: opts.behindTls === true,
     log: (line) => out.warn(line),
   });
   if (out.json) out.data({ url: server.url, tokenFile: server.tokenFile, pid: process.pid });
@@ -60,6 +76,9 @@ async function serve(ctx: CommandContext, opts: ServeOptions): Promise<number> {
     out.say(`  token: in ${server.tokenFile} (send it as Authorization: Bearer <token>)`);
     out.say(`  API:   ${server.url}/openapi.json · events: ${server.url}/events`);
     out.say("  Ctrl-C or SIGTERM stops it; running tasks are left interrupted for `flotilla resume`.");
+  }
+  if (opts.allowRemote === true && opts.behindTls !== true) {
+    out.warn("  behind a TLS proxy, add --behind-tls (a Secure cookie, https Origins and links)");
   }
   // The one-time web login link goes to a person at a terminal only: never into a log that persists
   // (a service's stderr is a journal). Elsewhere, `flotilla web` prints a fresh one.

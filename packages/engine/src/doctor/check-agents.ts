@@ -3,6 +3,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import type { AdapterKind, Config } from "@flotilla/protocol";
 import { runCommand } from "../process/index.js";
+import type { ProviderKeyInfo, ProviderKeys } from "../secrets/index.js";
 import { findBinary } from "./find-binary.js";
 
 export interface AgentCheck {
@@ -14,6 +15,14 @@ export interface AgentCheck {
   version?: string;
   /** Whether credentials (or a configured local model) were found. */
   configured: boolean | "n/a";
+  /**
+   * Where they were found, the first of what the agent would use: its provider's configured env,
+   * a key stored with `flotilla keys` (named with its masked form only), the environment, a login
+   * file of the CLI's.
+   */
+  credentials?: string;
+  /** The key stored for this provider with `flotilla keys`, masked, and whether it can be decrypted now. */
+  storedKey?: { envVar: string; masked: string; usable: boolean };
   ok: boolean;
   problems: string[];
   fixes: string[];
@@ -45,42 +54,83 @@ const INSTALL: Partial<Record<AdapterKind, string>> = {
   amp: "npm install -g @ampcode/cli",
 };
 
-/** Where each CLI keeps a login, besides an API key in the environment. */
+/**
+ * Where each CLI would find credentials, in the order its agent's env is made (the provider's
+ * configured env over a stored key over the inherited environment), then its login files: the
+ * first found, or false; undefined for an adapter that needs none (scripted, command).
+ */
 function credentialsFound(
+  name: string,
   adapter: AdapterKind,
   env: Record<string, string | undefined>,
   providerEnv: Record<string, string>,
-): boolean | "n/a" {
-  const has = (k: string) => Boolean(env[k] ?? providerEnv[k]);
+  stored: Pick<ProviderKeyInfo, "envVar" | "masked"> | undefined,
+): string | false | undefined {
+  const variable = (k: string): string | undefined =>
+    providerEnv[k]
+      ? `${k} in providers.${name}.env`
+      : stored?.envVar === k
+        ? `stored key (flotilla keys): ${k} ${stored.masked}`
+        : env[k]
+          ? `${k} in the environment`
+          : undefined;
+  const file = (path: string): string | undefined => (existsSync(path) ? path : undefined);
   const home = env.HOME ?? homedir();
   switch (adapter) {
     case "claude-code":
       return (
-        has("ANTHROPIC_API_KEY") ||
-        has("ANTHROPIC_AUTH_TOKEN") ||
-        existsSync(join(env.CLAUDE_CONFIG_DIR ?? join(home, ".claude"), ".credentials.json"))
+        variable("ANTHROPIC_API_KEY") ??
+        variable("ANTHROPIC_AUTH_TOKEN") ??
+        file(join(env.CLAUDE_CONFIG_DIR ?? join(home, ".claude"), ".credentials.json")) ??
+        false
       );
     case "codex":
       return (
-        has("OPENAI_API_KEY") ||
-        existsSync(join(env.CODEX_HOME ?? join(home, ".codex"), "auth.json")) ||
-        existsSync(join(env.CODEX_HOME ?? join(home, ".codex"), "config.toml"))
+        variable("OPENAI_API_KEY") ??
+        file(join(env.CODEX_HOME ?? join(home, ".codex"), "auth.json")) ??
+        file(join(env.CODEX_HOME ?? join(home, ".codex"), "config.toml")) ??
+        false
       );
     case "opencode":
       return (
-        existsSync(join(env.XDG_DATA_HOME ?? join(home, ".local", "share"), "opencode", "auth.json")) ||
-        has("ANTHROPIC_API_KEY") ||
-        has("OPENAI_API_KEY")
+        variable("ANTHROPIC_API_KEY") ??
+        variable("OPENAI_API_KEY") ??
+        file(join(env.XDG_DATA_HOME ?? join(home, ".local", "share"), "opencode", "auth.json")) ??
+        false
       );
     case "goose":
       return (
-        has("GOOSE_PROVIDER") || existsSync(join(env.XDG_CONFIG_HOME ?? join(home, ".config"), "goose", "config.yaml"))
+        variable("GOOSE_PROVIDER") ??
+        file(join(env.XDG_CONFIG_HOME ?? join(home, ".config"), "goose", "config.yaml")) ??
+        false
       );
     case "amp":
-      return has("AMP_API_KEY");
+      return variable("AMP_API_KEY") ?? false;
     case "scripted":
     case "command":
-      return "n/a";
+      return undefined;
+  }
+}
+
+export interface CheckAgentsOptions {
+  /** More folders to look for the CLIs in, before PATH. */
+  extraPath?: string[];
+  /**
+   * The stored provider keys (the engine's `keys`): a provider's stored key counts as its
+   * credentials when it decrypts, exactly as a run would decrypt it for the agent (`envFor`);
+   * one that does not is a problem, as it fails that provider's runs.
+   */
+  keys?: Pick<ProviderKeys, "list" | "envFor">;
+}
+
+/** Whether a stored key opens now (what a run does before its agent starts), and why not. The key is dropped at once. */
+function storedKeyProblem(keys: Pick<ProviderKeys, "envFor">, info: ProviderKeyInfo): string | undefined {
+  try {
+    const env = keys.envFor(info.provider);
+    return env[info.envVar] ? undefined : "its stored key (flotilla keys) is gone or empty";
+  } catch (err) {
+    // The engine's own messages (they name files and the provider, never the key).
+    return `its stored key (flotilla keys) cannot be used: ${err instanceof Error ? err.message : String(err)}`;
   }
 }
 
@@ -92,19 +142,39 @@ function credentialsFound(
 export async function checkAgents(
   config: Config,
   env: Record<string, string | undefined>,
-  extraPath: string[] = [],
+  options: CheckAgentsOptions = {},
 ): Promise<AgentCheck[]> {
-  const searchEnv = { ...env, PATH: [...extraPath, env.PATH ?? ""].filter(Boolean).join(":") };
+  const searchEnv = { ...env, PATH: [...(options.extraPath ?? []), env.PATH ?? ""].filter(Boolean).join(":") };
+  const stored = new Map((options.keys?.list() ?? []).map((k) => [k.provider, k]));
   const checks: AgentCheck[] = [];
   for (const [name, provider] of Object.entries(config.providers)) {
+    const key = stored.get(name);
+    const keyProblem = key !== undefined && options.keys ? storedKeyProblem(options.keys, key) : undefined;
+    const found = credentialsFound(
+      name,
+      provider.adapter,
+      env,
+      provider.env,
+      key !== undefined && keyProblem === undefined ? key : undefined,
+    );
     const check: AgentCheck = {
       provider: name,
       adapter: provider.adapter,
-      configured: credentialsFound(provider.adapter, env, provider.env),
+      configured: found === undefined ? "n/a" : found !== false,
+      ...(typeof found === "string" ? { credentials: found } : {}),
+      ...(key !== undefined
+        ? { storedKey: { envVar: key.envVar, masked: key.masked, usable: keyProblem === undefined } }
+        : {}),
       ok: true,
       problems: [],
       fixes: [],
     };
+    // A run of this provider decrypts its stored key before its agent starts, and fails when it cannot.
+    if (keyProblem !== undefined) {
+      check.ok = false;
+      check.problems.push(keyProblem);
+      check.fixes.push(`set it again: flotilla keys set ${name} (or remove it: flotilla keys rm ${name})`);
+    }
     if (provider.adapter === "scripted") {
       checks.push(check);
       continue;

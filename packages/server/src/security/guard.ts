@@ -15,6 +15,11 @@ export interface AuthOptions {
   allowedHosts: () => ReadonlySet<string>;
   /** Where the token lives, named in the 401 message (never the token itself). */
   tokenFile?: string;
+  /**
+   * Browsers reach this server over https through a TLS-terminating proxy (`flotilla serve
+   * --behind-tls`): `https://<host>` is then this server's own Origin too.
+   */
+  behindTls?: boolean;
 }
 
 /** A security check's refusal: the status and the error body to answer with. */
@@ -57,14 +62,23 @@ export function checkToken(
   );
 }
 
-/** 3. An Origin header, when present, is this server's own (`http://<host>`) — else 403 (CSRF). */
-export function checkOrigin(origin: string | undefined, host: string): Refusal | undefined {
-  if (origin === undefined || origin === `http://${host}`) return undefined;
+/**
+ * 3. An Origin header, when present, is this server's own — `http://<host>`, or behind a TLS
+ * proxy also `https://<host>` — else 403 (CSRF).
+ */
+export function checkOrigin(origin: string | undefined, host: string, behindTls = false): Refusal | undefined {
+  const own = ownOrigins(host, behindTls);
+  if (origin === undefined || own.includes(origin)) return undefined;
   return refusal(
     403,
     "origin_not_allowed",
-    `cross-origin request refused: Origin "${origin}" is not this server (http://${host})`,
+    `cross-origin request refused: Origin "${origin}" is not this server (${own.join(" or ")})`,
   );
+}
+
+/** The Origins a page of this server has, reached by `host`. */
+export function ownOrigins(host: string, behindTls = false): string[] {
+  return behindTls ? [`http://${host}`, `https://${host}`] : [`http://${host}`];
 }
 
 export const WWW_AUTHENTICATE = 'Bearer realm="flotilla"';
@@ -92,7 +106,7 @@ export function securityGuard(auth: AuthOptions): MiddlewareHandler {
       }
     }
     if (STATE_CHANGING.has(c.req.method)) {
-      const bad = checkOrigin(c.req.header("origin"), host!);
+      const bad = checkOrigin(c.req.header("origin"), host!, auth.behindTls === true);
       if (bad) return c.json(bad.body, bad.status);
     }
     await next();

@@ -23,3 +23,10 @@ export function allowedHostsFor(bindHost: string, port: number, extra: readonly 
   for (const name of extra) hosts.add(/:\d+$/.test(name) ? name.toLowerCase() : hostHeaderOf(name, port));
   return hosts;
 }
+
+/** The name in a Host header value, without its port (`[::1]:7600` → `::1`). */
+export function hostNameOf(hostHeader: string): string {
+  const bracketed = /^\[([^\]]*)\](?::\d+)?$/.exec(hostHeader);
+  if (bracketed) return bracketed[1]!;
+  return hostHeader.replace(/:\d+$/, "");
+}

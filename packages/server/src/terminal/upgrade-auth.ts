@@ -1,7 +1,15 @@
 import type { IncomingMessage } from "node:http";
 import { parse } from "hono/utils/cookie";
 import { refusal } from "../errors.js";
-import { checkHost, checkOrigin, checkToken, TOKEN_COOKIE, type AuthOptions, type Refusal } from "../security/guard.js";
+import {
+  checkHost,
+  checkOrigin,
+  checkToken,
+  ownOrigins,
+  TOKEN_COOKIE,
+  type AuthOptions,
+  type Refusal,
+} from "../security/guard.js";
 import { tokenMatches } from "../security/token.js";
 
 /**
@@ -27,8 +35,8 @@ export function authorizeUpgrade(req: IncomingMessage, auth: AuthOptions): Refus
     return refusal(
       403,
       "origin_not_allowed",
-      `a terminal opened with the cookie must come from this server's page (Origin http://${host}); other clients send the token as Authorization: Bearer`,
+      `a terminal opened with the cookie must come from this server's page (Origin ${ownOrigins(host ?? "", auth.behindTls === true).join(" or ")}); other clients send the token as Authorization: Bearer`,
     );
   }
-  return checkOrigin(origin, host!);
+  return checkOrigin(origin, host!, auth.behindTls === true);
 }

@@ -4,14 +4,14 @@
  * script. Inline *styles* are allowed because xterm.js sets its theme with a <style> element.
  * No frames, no plugins, no <base>, forms only to here.
  */
-export function webAppCsp(host: string): string {
+export function webAppCsp(host: string, behindTls = false): string {
   return [
     "default-src 'self'",
     "script-src 'self'",
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data:",
     "font-src 'self' data:",
-    `connect-src 'self' ws://${host}`,
+    `connect-src 'self' ws://${host}${behindTls ? ` wss://${host}` : ""}`,
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",

@@ -43,10 +43,10 @@ export function isWebShellPath(path: string): boolean {
  * encoded slashes and backslashes, NUL, dot-files and symlinks pointing out are all refused.
  * `root` is read per request, so building the app while the server runs is enough.
  */
-export function webApp(options: { root: string }): MiddlewareHandler {
+export function webApp(options: { root: string; behindTls?: boolean }): MiddlewareHandler {
   return async (c, next) => {
     if ((c.req.method !== "GET" && c.req.method !== "HEAD") || !isWebShellPath(c.req.path)) return next();
-    const headers = shellHeaders(webAppCsp(c.req.header("host") ?? ""));
+    const headers = shellHeaders(webAppCsp(c.req.header("host") ?? "", options.behindTls === true));
     const pathname = new URL(c.req.url).pathname;
     if (pathname === "/" || pathname === "/ui") return c.redirect("/ui/", 302);
     const segments = pathname.startsWith("/ui/") ? safeSegments(pathname.slice("/ui/".length)) : undefined;

@@ -34,6 +34,20 @@ describe("terminal", () => {
       "The terminal is closed: the task is merged.",
     );
     expect(closeMessage({ code: 1001, reason: "", opened: true })).toMatch(/shutting down/);
+    // Over the server's limit: the socket opens, then closes with 4429 and the server's reason,
+    // even though the task exists and has its worktree.
+    const full = closeMessage({
+      code: 4429,
+      reason: "8 terminals are open, the most this server allows (--max-terminals): close one, then reconnect",
+      opened: true,
+      task: { exists: true, status: "failed", worktreePath: "/w" },
+    });
+    expect(full).toBe(
+      "Too many terminals are open: 8 terminals are open, the most this server allows (--max-terminals): close one, then reconnect.",
+    );
+    expect(closeMessage({ code: 4429, reason: "", opened: true })).toBe(
+      "Too many terminals are open (the server's limit): close another one, then reconnect.",
+    );
     expect(closeMessage({ code: 1011, reason: "no /bin/bash", opened: false })).toMatch(/could not be started: no/);
     expect(
       closeMessage({

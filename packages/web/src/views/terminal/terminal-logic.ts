@@ -56,6 +56,8 @@ export function closeMessage(info: CloseInfo): string {
       return `There is no such task${because}.`;
     case TERMINAL_CLOSE.unavailable:
       return `The terminal is closed${because || ": the task has no worktree on disk, or it is merged or cancelled"}.`;
+    case TERMINAL_CLOSE.tooMany:
+      return `Too many terminals are open${because || " (the server's limit): close another one, then reconnect"}.`;
     case 1008:
     case 4401:
     case 4403:
