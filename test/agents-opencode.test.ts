@@ -132,8 +132,13 @@ describe.skipIf(!realCliAvailable(OPENCODE_BIN))("opencode, the real binary, thr
       const repo = makeRepo(join(home.dir, "repo"));
       const task = await create(engine, await engine.projects.add({ path: repo }), "cancel", "LONG_JOB: cancel me");
       const running = engine.runTask(task.id, { shutdown: never });
-      const marker = await toolRunning(engine, task.id);
-      await engine.abort(task.id);
+      let marker: string;
+      try {
+        marker = await toolRunning(engine, task.id);
+      } finally {
+        // Also when the tool never started: the run must end before the engine closes.
+        await engine.abort(task.id);
+      }
       expect((await running).state.status).toBe("cancelled");
       expect(await noProcesses(marker)).toEqual([]);
       expect(await poll(() => sleeps(home).length === 0, 5000), `stray: ${sleeps(home).join(",")}`).toBe(true);
@@ -181,7 +186,7 @@ describe.skipIf(!realCliAvailable(OPENCODE_BIN))("opencode, the real binary, thr
       if (!run) return false;
       marker = run.marker;
       return findProcessesByMarker(marker).some((pid) => cmdline(pid).includes("sleep"));
-    }, TURN_MS);
+    }, 2 * TURN_MS);
     expect(ok, "the agent's `sleep 30` never started").toBe(true);
     return marker;
   }

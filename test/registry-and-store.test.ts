@@ -82,7 +82,7 @@ describe("the store", () => {
     const versions = (
       db.prepare("SELECT version FROM schema_migrations ORDER BY version").all() as { version: number }[]
     ).map((r) => r.version);
-    expect(versions).toEqual([1, 2, 3, 4, 5]);
+    expect(versions).toEqual([1, 2, 3, 4, 5, 6]);
     db.pragma("foreign_keys = ON");
     expect(() =>
       db

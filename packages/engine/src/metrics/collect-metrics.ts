@@ -17,8 +17,9 @@ export interface MetricsReport {
 const EVENTS_PER_TASK_LIMIT = 1_000_000;
 
 /**
- * Metrics computed from the store alone: each task's events (its timeline) and its runs
- * (tokens and cost). Nothing is kept on the side, so the numbers can always be recomputed.
+ * Metrics computed from the store alone: each task's events (its timeline), its runs and the
+ * orchestrator's answers to its questions (tokens and cost). Nothing is kept on the side, so the
+ * numbers can always be recomputed.
  */
 export function collectMetrics(store: Store, filter: MetricsFilter = {}): MetricsReport {
   const now = filter.now ?? new Date();
@@ -31,7 +32,8 @@ export function collectMetrics(store: Store, filter: MetricsFilter = {}): Metric
       types: METRIC_EVENT_TYPES,
       limit: EVENTS_PER_TASK_LIMIT,
     });
-    return taskMetrics(task, events, store.read.runs.listForTask(task.id), now);
+    const runs = store.read.runs.listForTask(task.id);
+    return taskMetrics(task, events, runs, now, store.read.runs.answersForTask(task.id));
   });
   return { tasks: rows, plans: planMetrics(rows) };
 }

@@ -32,6 +32,7 @@ export interface TaskMetrics {
   mergedAt?: string;
   /** When it came to rest: merged, or last failed / cancelled / conflicted / needing input. */
   endedAt?: string;
+  /** Tokens and cost of every run, and of the orchestrator's answers to the task's questions (`ask` over MCP). */
   inputTokens: number;
   outputTokens: number;
   costUsd: number;
@@ -64,14 +65,16 @@ const BUCKET: Partial<Record<TaskStatusName, Bucket>> = {
 };
 
 /**
- * One task's metrics from its stored events (in seq order) and runs: the store is the truth,
- * nothing is counted twice. A stage still in progress counts up to `now`.
+ * One task's metrics from its stored events (in seq order), runs and the orchestrator's answers to
+ * its questions: the store is the truth, nothing is counted twice. A stage still in progress counts
+ * up to `now`. Answers add tokens and cost only: they are neither attempts nor runs.
  */
 export function taskMetrics(
   task: Task,
   events: readonly FlotillaEvent[],
   runs: readonly Run[],
   now: Date,
+  answers: readonly Pick<Run, "inputTokens" | "outputTokens" | "costUsd">[] = [],
 ): TaskMetrics {
   const durations: StageDurations = { queueMs: 0, agentMs: 0, verifyMs: 0, reviewMs: 0, mergeMs: 0 };
   let queuedAt = task.createdAt;
@@ -120,7 +123,7 @@ export function taskMetrics(
   if (!RESTING.includes(current)) close(now.toISOString());
   const endedAt = current === "merged" ? (mergedAt ?? restedAt) : RESTING.includes(current) ? restedAt : undefined;
 
-  const usage = runs.reduce(
+  const usage = [...runs, ...answers].reduce(
     (sum, r) => ({
       inputTokens: sum.inputTokens + r.inputTokens,
       outputTokens: sum.outputTokens + r.outputTokens,

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import type { Config, Project, Task } from "@flotilla/protocol";
+import type { Config, Project, RunStatus, Task } from "@flotilla/protocol";
+import type { AgentTurn, AgentTurnResult } from "../agents/types.js";
 import { agentForRole, resolveAgent } from "../config/index.js";
 import type { AnswerOutcome, Answerer, RunRef } from "../mcp/index.js";
 import type { PipelineDeps } from "../run/pipeline-deps.js";
@@ -70,24 +71,43 @@ async function answer(deps: PipelineDeps, asked: Asked): Promise<AnswerOutcome> 
   }
   const messages: string[] = [];
   try {
-    const turn = adapter.start({
-      runId: id,
-      taskId: task.id,
-      cwd: dir,
-      prompt: askPrompt(deps, task, asked.question),
-      ...(agent.systemPrompt !== undefined ? { systemPrompt: agent.systemPrompt } : {}),
-      ...(agent.agent.model !== undefined ? { model: agent.agent.model } : {}),
-      ...(scripted && config.mcp.askScript !== undefined ? { script: config.mcp.askScript } : {}),
-      env: { ...deps.baseEnv, ...(deps.providerEnv?.(agent.provider.name) ?? {}), ...agent.env },
-      // Its own marker: stopping it must never sweep the asking agent, which carries the run's.
-      marker: id,
-      ...(agent.command !== undefined ? { command: agent.command } : {}),
-      args: agent.args,
-      onEvent: (e) => {
-        if (e.type === "message") messages.push(e.text);
-      },
-      onOutput: () => undefined,
-    });
+    // Recorded before its process starts: a Flotilla killed from here on leaves a run whose owner
+    // is gone, which the next start's reconcile sweeps by its marker (the process carries it).
+    try {
+      recordStart(deps, { id, task, askedBy: asked.run.runId, agent: agentName });
+    } catch (e) {
+      return { declined: `it could not be recorded: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    let turn: AgentTurn;
+    try {
+      turn = adapter.start({
+        runId: id,
+        taskId: task.id,
+        cwd: dir,
+        prompt: askPrompt(deps, task, asked.question),
+        ...(agent.systemPrompt !== undefined ? { systemPrompt: agent.systemPrompt } : {}),
+        ...(agent.agent.model !== undefined ? { model: agent.agent.model } : {}),
+        ...(scripted && config.mcp.askScript !== undefined ? { script: config.mcp.askScript } : {}),
+        env: { ...deps.baseEnv, ...(deps.providerEnv?.(agent.provider.name) ?? {}), ...agent.env },
+        // Its own marker: stopping it must never sweep the asking agent, which carries the run's.
+        marker: id,
+        ...(agent.command !== undefined ? { command: agent.command } : {}),
+        args: agent.args,
+        onEvent: (e) => {
+          if (e.type === "message") messages.push(e.text);
+          if (e.type === "session")
+            quietly(() => deps.store.write((ctx) => ctx.runs.patch(id, { sessionId: e.sessionId })));
+          // Counted as it arrives, like a run's: the budgets re-read the runs table every second.
+          if (e.type === "usage") quietly(() => deps.store.write((ctx) => ctx.runs.addUsage(id, e)));
+        },
+        onOutput: () => undefined,
+      });
+    } catch (e) {
+      const reason = `it failed: ${e instanceof Error ? e.message : String(e)}`;
+      recordEnd(deps, id, "failed", reason, null);
+      return { declined: reason };
+    }
+    quietly(() => deps.store.write((ctx) => ctx.runs.patch(id, { status: "running", agentPid: turn.pid })));
     let stoppedBy: string | undefined;
     const stop = (why: string) => {
       stoppedBy ??= why;
@@ -103,23 +123,89 @@ async function answer(deps: PipelineDeps, asked: Asked): Promise<AnswerOutcome> 
     const result = await turn.result;
     clearTimeout(timer);
     asked.signal.removeEventListener("abort", onAbort);
-    if (stoppedBy !== undefined) return { declined: stoppedBy };
-    switch (result.outcome) {
-      case "failed":
-        return { declined: `it failed: ${result.reason}` };
-      case "needs_input":
-        return { declined: `it asked a question itself: ${result.question}` };
-      case "cancelled":
-        return { declined: "it was stopped" };
-      case "done": {
-        const text = (result.summary ?? messages.at(-1) ?? "").trim();
-        if (text === "") return { declined: "it gave no answer" };
-        if (text.includes(DECLINE_ANSWER)) return { declined: "it could not answer from the plan's context" };
-        return { answer: text };
-      }
-    }
+    const { status, outcome } = settle(result, stoppedBy, messages);
+    recordEnd(deps, id, status, "declined" in outcome ? outcome.declined : undefined, result.exitCode);
+    return outcome;
   } finally {
     await deps.git.worktreeRemove(project.path, dir, { force: true }).catch(() => undefined);
+  }
+}
+
+/** What the orchestrator's turn came to: the answer or why there is none, and its run's status. */
+function settle(
+  result: AgentTurnResult,
+  stoppedBy: string | undefined,
+  messages: readonly string[],
+): { status: RunStatus; outcome: AnswerOutcome } {
+  if (stoppedBy !== undefined) return { status: "cancelled", outcome: { declined: stoppedBy } };
+  switch (result.outcome) {
+    case "failed":
+      return { status: "failed", outcome: { declined: `it failed: ${result.reason}` } };
+    case "needs_input":
+      return { status: "needs_input", outcome: { declined: `it asked a question itself: ${result.question}` } };
+    case "cancelled":
+      return { status: "cancelled", outcome: { declined: "it was stopped" } };
+    case "done": {
+      const text = (result.summary ?? messages.at(-1) ?? "").trim();
+      if (text === "") return { status: "succeeded", outcome: { declined: "it gave no answer" } };
+      if (text.includes(DECLINE_ANSWER)) {
+        return { status: "succeeded", outcome: { declined: "it could not answer from the plan's context" } };
+      }
+      return { status: "succeeded", outcome: { answer: text } };
+    }
+  }
+}
+
+/** The answering turn as a run of the asking task with role `orchestrator` (store/runs-table.ts, AnswerRun). */
+function recordStart(deps: PipelineDeps, answer: { id: string; task: Task; askedBy: string; agent: string }): void {
+  deps.store.write((ctx) => {
+    ctx.runs.insertAnswer({
+      id: answer.id,
+      role: "orchestrator",
+      askedBy: answer.askedBy,
+      taskId: answer.task.id,
+      attempt: ctx.runs.answersForTask(answer.task.id).length + 1,
+      agent: answer.agent,
+      status: "starting",
+      ownerPid: deps.self.pid,
+      ownerStartedAt: deps.self.startedAt,
+      marker: answer.id,
+      inputTokens: 0,
+      outputTokens: 0,
+      costUsd: 0,
+      startedAt: ctx.now,
+    });
+  });
+}
+
+function recordEnd(
+  deps: PipelineDeps,
+  id: string,
+  status: RunStatus,
+  reason: string | undefined,
+  exitCode: number | null,
+): void {
+  quietly(() =>
+    deps.store.write((ctx) =>
+      ctx.runs.patch(id, {
+        status,
+        endedAt: ctx.now,
+        ...(reason !== undefined ? { reason } : {}),
+        ...(exitCode !== null ? { exitCode } : {}),
+      }),
+    ),
+  );
+}
+
+/**
+ * A write that may come after the engine closed (its MCP server going away stops the turn): then
+ * there is no store to write to, and the run stays `running` for the next start's reconcile.
+ */
+function quietly(write: () => void): void {
+  try {
+    write();
+  } catch {
+    // the store is closed
   }
 }
 

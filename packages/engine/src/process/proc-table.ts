@@ -3,6 +3,68 @@ import { readdirSync, readFileSync } from "node:fs";
 /** The environment variable that tags every process a run starts, so strays can be found. */
 export const MARKER_ENV = "FLOTILLA_RUN_MARKER";
 
+/**
+ * The environment variable naming the Flotilla process that started a process, `<pid>:<start
+ * time>` (see processStartTime): set next to the marker, so what a Flotilla process killed with
+ * SIGKILL left running outside any run (OpenCode's shared server) can be found and swept.
+ */
+export const OWNER_ENV = "FLOTILLA_OWNER";
+
+/** A Flotilla process, as OWNER_ENV names it: its pid and its start time. */
+export interface ProcessOwner {
+  pid: number;
+  startedAt: string;
+}
+
+/** This process as OWNER_ENV names it. */
+export function ownerTag(): string {
+  return `${process.pid}:${processStartTime(process.pid) ?? ""}`;
+}
+
+/** A process carrying a marker, and the Flotilla process that started it (when it says). */
+export interface MarkedProcess {
+  pid: number;
+  marker: string;
+  owner?: ProcessOwner;
+}
+
+/** Processes whose marker starts with `prefix`, with the owner their environment names (Linux /proc). */
+export function findMarkedProcesses(prefix: string): MarkedProcess[] {
+  const needle = Buffer.from(`\0${MARKER_ENV}=${prefix}`);
+  const found: MarkedProcess[] = [];
+  for (const pid of listPids()) {
+    let env: Buffer;
+    try {
+      env = Buffer.concat([Buffer.from([0]), readFileSync(`/proc/${pid}/environ`)]);
+    } catch {
+      continue; // gone, or not ours to read
+    }
+    if (!env.includes(needle) || isZombie(pid)) continue;
+    const vars = new Map(
+      env
+        .toString("utf8")
+        .split("\0")
+        .map((kv) => [kv.slice(0, Math.max(0, kv.indexOf("="))), kv.slice(kv.indexOf("=") + 1)] as const),
+    );
+    const marker = vars.get(MARKER_ENV);
+    if (marker === undefined || !marker.startsWith(prefix)) continue;
+    const owner = /^(\d+):(\d+)$/.exec(vars.get(OWNER_ENV) ?? "");
+    found.push({ pid, marker, ...(owner ? { owner: { pid: Number(owner[1]), startedAt: owner[2] ?? "" } } : {}) });
+  }
+  return found;
+}
+
+function listPids(): number[] {
+  try {
+    return readdirSync("/proc")
+      .filter((e) => /^\d+$/.test(e))
+      .map(Number)
+      .filter((pid) => pid !== process.pid);
+  } catch {
+    return [];
+  }
+}
+
 /** Process ids whose environment holds `FLOTILLA_RUN_MARKER=<marker>` (Linux /proc). */
 export function findProcessesByMarker(marker: string): number[] {
   const needle = Buffer.from(`${MARKER_ENV}=${marker}\0`);

@@ -1,7 +1,15 @@
 import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
-import { MARKER_ENV, delay, findProcessesByMarker, isProcessAlive, startProcess, type StartOptions } from "./index.js";
+import {
+  MARKER_ENV,
+  OWNER_ENV,
+  delay,
+  findProcessesByMarker,
+  isProcessAlive,
+  startProcess,
+  type StartOptions,
+} from "./index.js";
 
 const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
 const cwd = tmpdir();
@@ -70,7 +78,7 @@ describe("startProcess", () => {
       env: { ...env, ONLY: "1" },
     });
     await handle.exited;
-    expect(JSON.parse(stdout[0] ?? "[]")).toEqual([MARKER_ENV, "ONLY", "PATH"].sort());
+    expect(JSON.parse(stdout[0] ?? "[]")).toEqual([MARKER_ENV, OWNER_ENV, "ONLY", "PATH"].sort());
   });
 
   it("closes stdin: a child reading it sees EOF at once", async () => {

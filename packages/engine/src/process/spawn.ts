@@ -1,7 +1,15 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { createLineSplitter } from "./line-splitter.js";
-import { MARKER_ENV, findProcessesByMarker, isProcessAlive } from "./proc-table.js";
+import {
+  MARKER_ENV,
+  OWNER_ENV,
+  findMarkedProcesses,
+  findProcessesByMarker,
+  isProcessAlive,
+  ownerTag,
+  type ProcessOwner,
+} from "./proc-table.js";
 
 /** How long to keep reading a child's pipes after it exited (its background jobs may hold them). */
 const STREAM_DRAIN_MS = 2000;
@@ -35,11 +43,12 @@ export interface ChildHandle {
 
 /**
  * The one place Flotilla starts a child process: argv only (never a shell), its own process
- * group, stdin closed, stdout and stderr read concurrently line by line, a marker env var.
+ * group, stdin closed, stdout and stderr read concurrently line by line, a marker env var and
+ * the owner env var (this Flotilla process, for `sweepOrphans`).
  */
 export function startProcess(options: StartOptions): ChildHandle {
   const marker = options.marker ?? randomUUID();
-  const env = { ...options.env, [MARKER_ENV]: marker };
+  const env = { ...options.env, [MARKER_ENV]: marker, [OWNER_ENV]: ownerTag() };
   const child = spawn(options.command, [...options.args], {
     cwd: options.cwd,
     env,
@@ -122,6 +131,28 @@ export async function sweepMarker(marker: string, graceMs = 1000): Promise<numbe
   const killDeadline = Date.now() + 2000;
   while (Date.now() < killDeadline && findProcessesByMarker(marker).length > 0) await delay(25);
   return found;
+}
+
+/**
+ * Ends what Flotilla processes that are gone (SIGKILL, power loss) left running under markers that
+ * start with `prefix` — processes that belong to a Flotilla process rather than to a run, such as
+ * OpenCode's shared server: each such process names its owner (OWNER_ENV); when that owner is no
+ * longer alive and `isOurs(owner)` (say, it ran runs in this store), its marker is swept. Processes
+ * of a live owner, or that name none, are left alone. Returns the pids it found.
+ */
+export async function sweepOrphans(
+  prefix: string,
+  isOurs: (owner: ProcessOwner) => boolean,
+  graceMs = 1000,
+): Promise<number[]> {
+  const markers = new Set<string>();
+  for (const p of findMarkedProcesses(prefix)) {
+    if (!p.owner || isProcessAlive(p.owner.pid, p.owner.startedAt) || !isOurs(p.owner)) continue;
+    markers.add(p.marker);
+  }
+  const swept: number[] = [];
+  for (const marker of markers) swept.push(...(await sweepMarker(marker, graceMs)));
+  return swept;
 }
 
 function killQuietly(pid: number, signal: NodeJS.Signals): void {

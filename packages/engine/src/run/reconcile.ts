@@ -1,9 +1,16 @@
 import type { TaskStatusName } from "@flotilla/protocol";
-import { isProcessAlive, sweepMarker } from "../process/index.js";
+import { isProcessAlive, sweepMarker, sweepOrphans } from "../process/index.js";
 import { moveTask } from "../tasks/task-transitions.js";
 import type { PipelineDeps, ProcessIdentity } from "./pipeline-deps.js";
 
 const ACTIVE: readonly TaskStatusName[] = ["preparing", "running", "verifying", "reviewing", "merging"];
+
+/**
+ * Markers of processes that belong to a Flotilla process rather than to a run (they outlive
+ * turns): OpenCode's shared `opencode serve` (agents/opencode/opencode-server.ts). What a dead
+ * Flotilla process that ran runs in this store left under them is swept here.
+ */
+const SERVICE_MARKER_PREFIXES = ["opencode-server-"];
 
 export interface ReconcileReport {
   interruptedTasks: string[];
@@ -13,8 +20,10 @@ export interface ReconcileReport {
 
 /**
  * After a crash (kill -9, power loss): runs and tasks whose owning Flotilla process is gone are
- * marked interrupted, and what their agents left running is ended (found by the run's marker).
- * Runs owned by a live Flotilla process are left alone. Completed work stays as it is.
+ * marked interrupted, and what their agents left running is ended (found by the run's marker) —
+ * the orchestrator's answers included (runs with role orchestrator), as is what such a process left
+ * running outside any run (OpenCode's shared server). Runs owned by a live Flotilla process are left
+ * alone. Completed work stays as it is.
  */
 export async function reconcile(deps: PipelineDeps): Promise<ReconcileReport> {
   const report: ReconcileReport = { interruptedTasks: [], interruptedRuns: [], sweptProcesses: 0 };
@@ -28,6 +37,10 @@ export async function reconcile(deps: PipelineDeps): Promise<ReconcileReport> {
       ctx.emit({ type: "run.interrupted", taskId: run.taskId, runId: run.id, reason });
     });
     report.interruptedRuns.push(run.id);
+  }
+  for (const prefix of SERVICE_MARKER_PREFIXES) {
+    const ours = (o: { pid: number; startedAt: string }) => store.read.runs.ownedBy(o.pid, o.startedAt);
+    report.sweptProcesses += (await sweepOrphans(prefix, ours, 1000)).length;
   }
   for (const task of store.read.tasks.list({ statuses: ACTIVE })) {
     const owner = store.read.tasks.owner(task.id);

@@ -178,4 +178,14 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       ALTER TABLE tasks ADD COLUMN hold_for_approval INTEGER NOT NULL DEFAULT 0;
     `,
   },
+  {
+    version: 6,
+    name: "the orchestrator's answers as runs of the asking task",
+    sql: `
+      -- A run with role 'orchestrator' is the orchestrator agent answering a question a run asked
+      -- over MCP (\`ask\`): asked_by is that run's id. Its usage counts toward the task's and the
+      -- plan's budgets and metrics; it is not one of the task's attempts (docs/watchdog.md).
+      ALTER TABLE runs ADD COLUMN asked_by TEXT;
+    `,
+  },
 ];

@@ -56,24 +56,32 @@ export interface StoredUsage {
   wallMs: number;
 }
 
-/** Sums a task's finished runs of `role` (the current run, `exceptRunId`, is counted live instead). */
+/**
+ * Sums a task's finished runs of `role` (the current run, `exceptRunId`, is counted live instead),
+ * and the tokens and cost of the orchestrator's answers to the questions its runs of `role` asked
+ * over MCP (the current run's included: each answer is a run of its own). Answers are not turns and
+ * add no wall time (the asking run's clock runs while it waits).
+ */
 export function storedTaskUsage(store: Store, taskId: string, role: Run["role"], exceptRunId: string): StoredUsage {
-  const runs = store.read.runs.listForTask(taskId).filter((r) => r.role === role && r.id !== exceptRunId);
+  const all = store.read.runs.listForTask(taskId);
+  const runs = all.filter((r) => r.role === role && r.id !== exceptRunId);
+  const ofRole = new Set(all.filter((r) => r.role === role).map((r) => r.id));
+  const answers = store.read.runs.answersForTask(taskId).filter((a) => ofRole.has(a.askedBy));
   return {
     turns: runs.length,
-    tokens: runs.reduce((n, r) => n + r.inputTokens + r.outputTokens, 0),
-    costUsd: runs.reduce((n, r) => n + r.costUsd, 0),
+    tokens: [...runs, ...answers].reduce((n, r) => n + r.inputTokens + r.outputTokens, 0),
+    costUsd: [...runs, ...answers].reduce((n, r) => n + r.costUsd, 0),
     wallMs: runs.reduce((n, r) => n + duration(r), 0),
   };
 }
 
-/** Tokens and cost of every run of every task in the plan, except `exceptRunId`. */
+/** Tokens and cost of every run of every task in the plan (the orchestrator's answers included), except `exceptRunId`. */
 export function storedPlanUsage(store: Store, task: Task, exceptRunId: string): { tokens: number; costUsd: number } {
   const tasks = task.planId !== undefined ? store.read.tasks.list({ planId: task.planId }) : [task];
   let tokens = 0;
   let costUsd = 0;
   for (const t of tasks) {
-    for (const r of store.read.runs.listForTask(t.id)) {
+    for (const r of [...store.read.runs.listForTask(t.id), ...store.read.runs.answersForTask(t.id)]) {
       if (r.id === exceptRunId) continue;
       tokens += r.inputTokens + r.outputTokens;
       costUsd += r.costUsd;

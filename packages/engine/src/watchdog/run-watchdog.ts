@@ -68,7 +68,12 @@ function definedOnly<T extends object>(o: T): Partial<T> {
 /** Why the watchdog stops a run: something looks stuck, or a budget is spent. */
 export type WatchdogStop = { kind: "watchdog"; finding: Finding } | { kind: "budget"; exceeded: BudgetExceeded };
 
-const PLAN_REFRESH_MS = 1000;
+/**
+ * How often a run re-reads the usage stored by others while it runs: the plan's other runs, and
+ * the orchestrator's answers to this task's questions (an answer to this very run's `ask` is
+ * recorded as it arrives, while this run waits for it).
+ */
+const REFRESH_MS = 1000;
 
 /**
  * The watchdog of one run: fed every agent event and output line, asked by the supervise loop
@@ -83,12 +88,14 @@ export function createRunWatchdog(
   const startedAt = now();
   const monitor = createRunMonitor(settings.watchdog, startedAt);
   const budgets = hasLimits(settings.taskBudget, settings.planBudget);
-  const stored: StoredUsage = budgets
+  let stored: StoredUsage = budgets
     ? storedTaskUsage(store, task.id, opts.role, runId)
     : { turns: 0, tokens: 0, costUsd: 0, wallMs: 0 };
   const live = { tokens: 0, costUsd: 0 };
   let plan = { tokens: 0, costUsd: 0 };
+  let storedReadAt = now();
   let planReadAt = -Infinity;
+  const taskUsageLimits = settings.taskBudget.maxTokens !== undefined || settings.taskBudget.maxCostUsd !== undefined;
   let wake: (() => void) | undefined;
 
   const blocked = () => monitor.phase === "blocked" || store.read.tasks.get(task.id)?.state.status === "needs_input";
@@ -110,9 +117,13 @@ export function createRunWatchdog(
       if (monitor.phase === "finished" || blocked()) return undefined;
       if (budgets) {
         const at = now();
-        if (Object.keys(settings.planBudget).length > 0 && at - planReadAt >= PLAN_REFRESH_MS) {
+        if (Object.keys(settings.planBudget).length > 0 && at - planReadAt >= REFRESH_MS) {
           plan = storedPlanUsage(store, task, runId);
           planReadAt = at;
+        }
+        if (taskUsageLimits && at - storedReadAt >= REFRESH_MS) {
+          stored = storedTaskUsage(store, task.id, opts.role, runId);
+          storedReadAt = at;
         }
         const exceeded = checkBudget(settings.taskBudget, settings.planBudget, {
           turns: stored.turns + 1,
