@@ -11,3 +11,4 @@ export {
 export { releaseStale, type ReleasedLease, type ReleaseStaleOptions } from "./release-stale.js";
 export { createLeaseHeartbeat, type LeaseHeartbeat, type LeaseHeartbeatOptions } from "./lease-heartbeat.js";
 export type { LeaseReadTarget, LeaseWriteTarget } from "./lease-target.js";
+export { narrowParkedLeases, literalGlob, type ParkedLeaseDeps } from "./parked-lease.js";

@@ -66,6 +66,28 @@ describe("pickRunnable", () => {
     });
   });
 
+  it("a parked task locks the files its lease holds, none when it holds no lease; undeclared writes do not wait for it", () => {
+    const tasks = [
+      task("held", { status: "parked", writes: ["a.txt"] }),
+      task("empty", { status: "parked", writes: [], holdsLock: false }),
+      task("on-a", { writes: ["a.txt"] }),
+      task("on-b", { writes: ["b.txt"] }),
+      task("anything", { writes: [] }),
+    ];
+    const { start, waiting } = pickRunnable(tasks, { global: 10 });
+    // `anything` (no declared writes) starts beside the parked tasks, then runs alone among active ones.
+    expect(start).toEqual(["anything"]);
+    expect(waiting).toEqual({
+      "on-a": { kind: "lock", holder: "held", globs: ["a.txt"] },
+      "on-b": { kind: "lock", holder: "anything", globs: ["b.txt"] },
+    });
+    const later = pickRunnable(
+      tasks.filter((t) => t.id !== "anything"),
+      { global: 10 },
+    );
+    expect(later.start).toEqual(["on-b"]);
+  });
+
   it("does not block a task whose path to a failure goes through a merged task", () => {
     const tasks = [task("a", { status: "failed" }), task("b", { status: "merged" }), task("c", { dependsOn: ["b"] })];
     expect(pickRunnable(tasks, { global: 1 }).start).toEqual(["c"]);

@@ -9,16 +9,22 @@ import { globsMayOverlap, overlappingGlobs } from "../plan/globs.js";
 /**
  * `active`: started and not yet merged or failed; it holds the write lock on its globs and takes a
  * slot. `parked`: started, and waits for a person with nothing running (held for approval, or
- * blocked, in awaiting_merge): it keeps its write lock (its changes are not on the target yet) but
- * takes no slot, so a plan run with every task held still works through all of them.
+ * blocked, in awaiting_merge): it keeps a write lock on the files it changed (they are not on the
+ * target yet) but takes no slot, so a plan run with every task held still works through all of
+ * them. A task that declares no writes does not wait for parked ones (see `lockWait`).
  */
 export type SchedStatus = "pending" | "active" | "parked" | "merged" | "failed";
 
 export interface SchedTask {
   id: string;
   dependsOn: string[];
-  /** Write globs; empty means unknown, which locks everything (the task runs alone). */
+  /**
+   * Write globs; empty means unknown, which locks everything (the task runs alone). A parked task's
+   * are its lease's: the files it changed.
+   */
   writes: string[];
+  /** False for a parked task that holds no write lock (it changed nothing). */
+  holdsLock?: boolean;
   /** Higher starts first. */
   priority: number;
   /** ISO time; earlier starts first among equal priorities (then the id). */
@@ -113,8 +119,19 @@ export function describeWait(reason: WaitReason): string {
   }
 }
 
+/**
+ * The first holder whose writes may overlap the task's. A parked holder's lock is the exact files it
+ * changed, and it may wait for a person indefinitely: a task that declares no writes cannot say
+ * whether it touches them, so it does not wait for parked tasks (only for active ones); if it does
+ * change their files, the merge queue meets the conflict.
+ */
 function lockWait(task: SchedTask, holders: readonly SchedTask[]): WaitReason | undefined {
-  const holder = holders.find((h) => globsMayOverlap(task.writes, h.writes));
+  const holder = holders.find(
+    (h) =>
+      h.holdsLock !== false &&
+      !(h.status === "parked" && task.writes.length === 0) &&
+      globsMayOverlap(task.writes, h.writes),
+  );
   if (!holder) return undefined;
   const mine = overlappingGlobs(task.writes, holder.writes);
   return { kind: "lock", holder: holder.id, globs: mine.length > 0 ? mine : [...holder.writes] };

@@ -1,4 +1,5 @@
-import { FlotillaError, type TaskStatus, type TaskStatusName } from "@flotilla/protocol";
+import { FlotillaError, type Task, type TaskStatus, type TaskStatusName } from "@flotilla/protocol";
+import { processStartTime } from "../process/index.js";
 import type { WriteContext } from "../store/index.js";
 
 /**
@@ -58,10 +59,20 @@ export function holdReason(taskId: string): string {
 }
 
 /**
+ * Whether a task is parked: it waits in awaiting_merge with a reason (held for approval, or
+ * blocked) for a person, with nothing running. Its write lease then holds just the files it
+ * changed and is never released as stale (leases/parked-lease.ts).
+ */
+export function isParked(state: TaskStatus): boolean {
+  return state.status === "awaiting_merge" && state.reason !== undefined;
+}
+
+/**
  * Moves a task to a new status inside a store write, announcing it in the same transaction.
  * A task held for approval (`holdForApproval`) never enters awaiting_merge without a reason:
  * it gets the hold as its reason, so the merge queue (which takes only tasks without one) leaves
  * it alone and the inbox lists it for approval, whichever step brought it there.
+ * The task's write lease follows in the same transaction (`moveLease`).
  */
 export function moveTask(ctx: WriteContext, taskId: string, to: TaskStatus): void {
   const task = ctx.tasks.get(taskId);
@@ -72,5 +83,37 @@ export function moveTask(ctx: WriteContext, taskId: string, to: TaskStatus): voi
       ? { status: "awaiting_merge", reason: holdReason(taskId) }
       : to;
   ctx.tasks.setState(taskId, state, ctx.now);
+  moveLease(ctx, task, state);
   ctx.emit({ type: "task.status-changed", taskId, from: task.state.status, to: state });
+}
+
+/**
+ * The write lease across a move: a merged, failed or cancelled task holds none (whether or not a
+ * run includes it now); a parked task taken up again (approved, or sent a follow-up) holds its
+ * declared writes again, owned by the process that took it up, since it may now write anything
+ * it declared (while parked its lease held only the files it had changed).
+ */
+function moveLease(ctx: WriteContext, task: Task, to: TaskStatus): void {
+  if (to.status === "merged" || to.status === "failed" || to.status === "cancelled") {
+    ctx.leases.delete(task.id);
+    return;
+  }
+  if (!isParked(task.state) || isParked(to)) return;
+  const owner = ctx.tasks.owner(task.id) ?? thisProcess();
+  ctx.leases.put({
+    taskId: task.id,
+    projectId: task.projectId,
+    globs: [...task.writes],
+    ownerPid: owner.pid,
+    ownerStartedAt: owner.startedAt,
+    acquiredAt: ctx.now,
+    heartbeatAt: ctx.now,
+  });
+}
+
+let self: { pid: number; startedAt: string } | undefined;
+/** This process as a lease owner (as the engine names it: pid and start time). */
+function thisProcess(): { pid: number; startedAt: string } {
+  self ??= { pid: process.pid, startedAt: processStartTime(process.pid) ?? String(Date.now()) };
+  return self;
 }
