@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { connectToRunningServer } from "@flotilla/server";
 import { git, lastJsonLine, runCli, startCli, waitFor } from "./support/fixtures.js";
 import { startDaemonWorld, type DaemonWorld } from "./support/daemon-world.js";
 
@@ -181,4 +182,84 @@ describe("flotilla watch through a running daemon", () => {
         .filter((l) => l.startsWith("POST")),
     ).toEqual([]);
   }, 150_000);
+
+  it("later tickets join the daemon's run, held while the CLI watches: with one slot, a later high-priority ticket starts before an earlier low one", async () => {
+    const daemon = connectToRunningServer(env.FLOTILLA_HOME!)!.client;
+    expect(await daemon.saveConfig({ scope: "global", text: "defaults:\n  concurrency: 1\n" })).toMatchObject({
+      valid: true,
+    });
+    const until = async (what: string, probe: () => Promise<boolean>) => {
+      const deadline = Date.now() + 20_000;
+      while (!(await probe())) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    };
+    const resumes = () => world.requests().filter((l) => /^POST \/resume 202/.test(l)).length;
+    /** Drops a ticket in; waits until the CLI handed it to the daemon and the daemon's run has it waiting. */
+    const handOverWaiting = async (file: string, text: string, id: string) => {
+      const before = resumes();
+      writeFileSync(join(dir, file), text);
+      await waitFor(`${id} handed over`, () => resumes() > before || undefined);
+      await until(`${id} waiting for the slot`, async () => (await daemon.getTask(id)).waitingFor !== undefined);
+    };
+    const dir = backlog();
+    const since = (await daemon.eventLog({ limit: 1 })).lastSeq;
+    const cli = startCli(["watch", dir, "--rescan", "300"], { env, cwd: repo });
+    try {
+      await waitFor(
+        "the watcher",
+        () => cli.output().stdout.includes(`watching ${dir} for tickets; Ctrl-C to stop`) || undefined,
+      );
+      // The first ticket holds the one slot until its gate file exists.
+      const go = join(world.root.path, "go-pa");
+      writeFileSync(
+        join(dir, "pa.yaml"),
+        ticket(
+          "pa",
+          ["priority: 5"],
+          [`  - write: { path: pa.txt, content: pa }`, `  - run: { cmd: "while [ ! -f ${go} ]; do sleep 0.05; done" }`],
+        ),
+      );
+      await waitFor(
+        "pa running in the daemon",
+        () => /\[pa\] preparing → running/.test(cli.output().stdout) || undefined,
+        40_000,
+      );
+      // Two batches meanwhile: a low-priority ticket, then (once the daemon has the first) a high one.
+      await handOverWaiting("pb.yaml", ticket("pb", ["priority: 1"]), "pb");
+      await handOverWaiting("pc.yaml", ticket("pc", ["priority: 9"]), "pc");
+      expect((await daemon.getTask("pb")).state.status).toBe("queued");
+      writeFileSync(go, "");
+      for (const id of ["pa", "pb", "pc"])
+        await waitFor(
+          `${id} merged, as the CLI says`,
+          () => new RegExp(`\\[${id}\\] merged into main`).test(cli.output().stdout) || undefined,
+          60_000,
+        );
+      const log = async () => (await daemon.eventLog({ since, limit: 10_000 })).events;
+      const started = (await log()).flatMap((e) =>
+        e.payload.type === "task.status-changed" && e.payload.to.status === "preparing" ? [e.payload.taskId] : [],
+      );
+      expect(started).toEqual(["pa", "pc", "pb"]);
+      for (const id of ["pa", "pb", "pc"]) expect(new Set(world.runOwners(id))).toEqual(new Set([daemonPid]));
+      // While the CLI watches, the daemon's run is held: idle, it goes on for the tickets to come.
+      expect((await log()).filter((e) => e.payload.type === "resume.finished")).toEqual([]);
+      cli.child.kill("SIGINT");
+      expect(await cli.exited).toBe(130);
+      // Nobody feeds it anymore: the one run that took all three (the later tickets joined it) ends.
+      const finished = async () =>
+        (await log()).flatMap((e) => (e.payload.type === "resume.finished" ? [e.payload] : []));
+      await until("the daemon's run to end", async () => (await finished()).length > 0);
+      expect(await finished()).toEqual([
+        { type: "resume.finished", resumeId: expect.any(String), taskIds: ["pa", "pb", "pc"] },
+      ]);
+    } finally {
+      if (cli.child.exitCode === null) {
+        cli.child.kill("SIGINT");
+        await cli.exited;
+      }
+      await daemon.saveConfig({ scope: "global", text: "" });
+    }
+  }, 180_000);
 });

@@ -41,6 +41,44 @@ describe("the API's routes", () => {
     );
   });
 
+  it("GET /openapi.json: a request body is required exactly where the route refuses a request without one", async () => {
+    // Early, before any project or task exists: a route that takes no body gets as far as
+    // looking up the unknown ids ("nope": 404), or does nothing (POST /resume: nothing to take).
+    const doc = await json(await f.call("GET", "/openapi.json"));
+    const seen: { op: string; required: boolean }[] = [];
+    const answered: { op: string; required: boolean }[] = [];
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, Loose>>))
+      for (const [method, op] of Object.entries(ops)) {
+        if (op.requestBody === undefined) continue;
+        const name = `${method.toUpperCase()} ${path}`;
+        seen.push({ op: name, required: op.requestBody.required });
+        const res = await f.call(method.toUpperCase(), path.replace(/\{\w+\}/g, "nope"));
+        const body: Loose = res.status === 400 ? await json(res) : undefined;
+        if (body !== undefined) {
+          // Refused for the missing body itself: the body as a whole, not one of its fields.
+          const issues: Loose[] = body.error.data?.issues ?? [];
+          expect(
+            issues.every((i: { path: string }) => i.path === "") &&
+              (issues.length > 0 || /body/.test(body.error.message)),
+            `${name}: ${body.error.message}`,
+          ).toBe(true);
+        }
+        answered.push({ op: name, required: res.status === 400 });
+      }
+    expect(seen).toEqual(answered);
+    const optional = seen.filter((o) => !o.required).map((o) => o.op);
+    expect(optional.sort()).toEqual([
+      "POST /inbox/{id}/approve",
+      "POST /inbox/{id}/deny",
+      "POST /projects/{ref}/clean",
+      "POST /resume",
+      "POST /tasks/{id}/clean",
+    ]);
+    const resume = doc.paths["/resume"].post.requestBody;
+    expect(resume).toMatchObject({ required: false, content: { "application/json": { schema: expect.any(Object) } } });
+    expect(f.background.running).toBe(0);
+  });
+
   it("projects: add (absolute paths only), list, select, remove", async () => {
     await expectError(await f.call("POST", "/projects", { path: "relative/repo" }), 400, "invalid_input");
     await expectError(await f.call("POST", "/projects", { path: "/no/such/dir" }), 400, "invalid_input");

@@ -82,7 +82,10 @@ export interface FlotillaClient {
    * interrupted task where it stopped and runs the awaiting-merge and queued ones, in the
    * background. Answers the tasks taken; `resume.finished` with the answer's `resumeId` says when
    * that run is over (each task rests, or waits for something it cannot get). `taskIds`: only
-   * those of these tasks (an unknown one is not_found, and nothing runs).
+   * those of these tasks (an unknown one is not_found, and nothing runs). `join`: a resume run
+   * still going takes them (its scheduler orders them with its own); the answer's `resumeId` is
+   * that run's, or a new run's once that one is over. `holdMs`: that run goes on when idle this
+   * long, for a feeder's later tasks (`taskIds: []` with `join` only renews it).
    */
   resume(input?: ResumeRequest): Promise<ResumeResult>;
   /**

@@ -92,14 +92,29 @@ export const CommitRefSchema = z.string().regex(/^[0-9a-fA-F]{4,64}$/, "must be 
 
 // ── fleet operations: resume, a project's clean-up, tickets ─────────────────────────────────
 
+/** A resume run's id, as `POST /resume` answers it (`resume_…`). */
+export const ResumeIdSchema = z.string().regex(/^resume_[0-9a-z]{26}$/, "must be a resume run's id (resume_…)");
+
 /**
  * `POST /resume`: what to take. No body (or no `taskIds`): every interrupted, awaiting-merge and
  * queued task. `taskIds`: just those of these tasks (each must exist); the others are left as
- * they are (`flotilla watch` hands the daemon the tickets it queued this way).
+ * they are (`flotilla watch` hands the daemon the tickets it queued this way). `join`: a resume
+ * run of the daemon's that is still going takes them, ordered together with its own tasks
+ * (priority, then age); when that run is over (or unknown), a new run takes them. `holdMs`: the
+ * run that takes them (or the joined one) keeps going when idle this long from now, for tasks
+ * its feeder may still hand it (0: not at all); then it ends once idle. `taskIds: []` only with
+ * `join`: nothing new, the hold is renewed (a feeder's keep-alive).
  */
-export const ResumeRequestSchema = z.object({
-  taskIds: z.array(TaskIdSchema).min(1).max(10_000).optional(),
-});
+export const ResumeRequestSchema = z
+  .object({
+    taskIds: z.array(TaskIdSchema).max(10_000).optional(),
+    join: ResumeIdSchema.optional(),
+    holdMs: z.number().int().min(0).max(600_000).optional(),
+  })
+  .refine((r) => r.taskIds === undefined || r.taskIds.length > 0 || r.join !== undefined, {
+    path: ["taskIds"],
+    message: "must name at least one task (an empty list only with join: a keep-alive)",
+  });
 export type ResumeRequest = z.input<typeof ResumeRequestSchema>;
 
 /** `POST /projects/:ref/clean`: what may go beyond the safe default. */

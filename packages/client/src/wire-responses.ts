@@ -163,9 +163,10 @@ export const CleanReportSchema = z.object({
 export type CleanReport = z.infer<typeof CleanReportSchema>;
 
 /**
- * `POST /resume`: the tasks the daemon took (as they are now) and the id of the run, which its
- * `resume.finished` event names once it is over; `interrupted`: tasks just found left running by
- * a Flotilla process that is gone (now interrupted, and among the tasks taken).
+ * `POST /resume`: the tasks the daemon took (as they are now) and the id of the run that took
+ * them (the joined one, if it was still going), which its `resume.finished` event names once it
+ * is over; `interrupted`: tasks just found left running by a Flotilla process that is gone (now
+ * interrupted, and among the tasks taken).
  */
 export const ResumeResultSchema = z.object({
   resumeId: z.string(),

@@ -71,6 +71,19 @@ export interface ResumeOptions extends DriveOptions {
   taskIds?: readonly string[];
   /** Names the run in its `resume.finished` event (default: a new `resume_…` id). */
   resumeId?: string;
+  /**
+   * Holds the run: when idle it keeps going this long (ms), for the tasks a feeder may still hand
+   * it (`joinResume`, which renews the hold); then it ends as soon as it is idle.
+   */
+  holdMs?: number;
+}
+
+/** A resume run going on: the tasks it has taken so far (its scheduler reads them every tick). */
+interface ResumeRun {
+  taskIds: Set<string>;
+  shutdown: AbortSignal;
+  /** Until when (epoch ms) it keeps going when idle. */
+  heldUntil: number;
 }
 
 /** The statuses of the tasks `resume` takes. */
@@ -103,10 +116,19 @@ export interface Engine {
   resumable(): Task[];
   /**
    * Continues every interrupted task where it stopped, and runs the awaiting-merge and queued ones
-   * (`taskIds`: just these); once that run is over, announces `resume.finished` (with `resumeId`,
-   * so a process following it from elsewhere knows its end).
+   * (`taskIds`: just these, and those `joinResume` hands it while it goes); once that run is over,
+   * announces `resume.finished` (with `resumeId`, so a process following it from elsewhere knows
+   * its end, and every task it took).
    */
   resume(options: ResumeOptions): Promise<Task[]>;
+  /**
+   * Hands more tasks to this engine's resume run `resumeId` while it goes: its scheduler orders
+   * them together with the run's own (priority, then age), within the same limits. `holdMs`: the
+   * run's hold from now on (0: none; see `ResumeOptions.holdMs`). False when that run is over (it
+   * ends once nothing of it runs, lands or can start and its hold ran out, and then takes no
+   * more) or unknown here: a new `resume` must take them.
+   */
+  joinResume(resumeId: string, taskIds: readonly string[], options?: { holdMs?: number }): boolean;
   abort(taskId: string): Promise<Task>;
   /** Runs a failed, cancelled, conflicted or interrupted task again; then its plan's queued tasks go on. */
   retry(taskId: string, options: DriveOptions): Promise<Task>;
@@ -233,6 +255,9 @@ export function createEngine(options: EngineOptions = {}): Engine {
   notifier.start();
   const idle: DriveOptions = { shutdown: new AbortController().signal };
 
+  /** The resume runs going on, by id. */
+  const resumeRuns = new Map<string, ResumeRun>();
+
   const task = (taskId: string): Task => {
     const found = store.read.tasks.get(taskId);
     if (!found) throw new FlotillaError("not_found", `no task "${taskId}"; see \`flotilla status\``, { taskId });
@@ -262,13 +287,42 @@ export function createEngine(options: EngineOptions = {}): Engine {
     reconcile: () => reconcile(deps),
     resumable: () => store.read.tasks.list({ statuses: RESUMABLE }),
     async resume(o) {
-      const ids = o.taskIds ?? store.read.tasks.list({ statuses: RESUMABLE }).map((t) => t.id);
-      const tasks = await runTasks(deps, ids, { shutdown: o.shutdown });
-      if (ids.length > 0) {
-        const resumeId = o.resumeId ?? newId("resume");
-        store.write((ctx) => ctx.emit({ type: "resume.finished", resumeId, taskIds: [...ids] }));
+      const taskIds = new Set(o.taskIds ?? store.read.tasks.list({ statuses: RESUMABLE }).map((t) => t.id));
+      if (taskIds.size === 0) return [];
+      const resumeId = o.resumeId ?? newId("resume");
+      const run: ResumeRun = { taskIds, shutdown: o.shutdown, heldUntil: Date.now() + (o.holdMs ?? 0) };
+      resumeRuns.set(resumeId, run);
+      /** How many tasks the scheduler read at its latest tick. */
+      let read = 0;
+      let tasks: Task[];
+      try {
+        tasks = await runTasks(deps, [...taskIds], {
+          shutdown: o.shutdown,
+          more: () => {
+            read = taskIds.size;
+            return [...taskIds];
+          },
+          // Asked as the scheduler is about to end the run (nothing runs, lands or can start): a
+          // task handed over since its tick read them is taken at the next, a held run waits for
+          // more; else the run takes no more from here on, so none handed over is left behind.
+          keepRunning: () => {
+            if (taskIds.size > read || Date.now() < run.heldUntil) return true;
+            resumeRuns.delete(resumeId);
+            return false;
+          },
+        });
+      } finally {
+        resumeRuns.delete(resumeId);
       }
+      store.write((ctx) => ctx.emit({ type: "resume.finished", resumeId, taskIds: [...taskIds] }));
       return tasks;
+    },
+    joinResume(resumeId, taskIds, o = {}) {
+      const run = resumeRuns.get(resumeId);
+      if (!run || run.shutdown.aborted) return false;
+      for (const id of taskIds) run.taskIds.add(id);
+      if (o.holdMs !== undefined) run.heldUntil = Date.now() + o.holdMs;
+      return true;
     },
     abort: (taskId) => abortTask(deps, taskId),
     async retry(taskId, o) {

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { isClientError } from "@flotilla/client";
+import { isClientError, type ResumeResult } from "@flotilla/client";
 import { ticketToSpec, watchBacklog, type Ticket } from "@flotilla/engine";
 import { isFlotillaError, type Project, type Task } from "@flotilla/protocol";
 import { action } from "../action.js";
@@ -23,8 +23,14 @@ interface WatchOptions {
   daemon?: boolean;
 }
 
-/** Tickets that arrive within this long of each other go to the daemon as one run. */
+/** Tickets that arrive within this long of each other go to the daemon in one request. */
 const BATCH_MS = 100;
+/**
+ * While this watches, the daemon's run of its tickets is held this long past each request, so
+ * that it goes on when idle (a task can start once another run's frees a slot); renewed every
+ * third of it, released on the way out. A watcher that dies lets it run out.
+ */
+const HOLD_MS = 30_000;
 
 export function registerWatch(program: Command): void {
   daemonOption(
@@ -99,10 +105,11 @@ function summarize(ctx: CommandContext, project: Project, finals: Parameters<typ
 /**
  * `watch` with a daemon running: the folder is watched here (the same watcher, which only reads
  * files), each new ticket is sent to the daemon (`enqueue`), and the daemon runs the tasks queued
- * this way (`resume` with their ids: its scheduler orders them, priority then age, within its own
- * limits); this follows them with the same lines. `--once`: the tickets there now, followed until
- * that run is over, with the in-process outcome, JSON and exit code. Otherwise until Ctrl-C, which
- * stops watching and following only (130): the daemon goes on with the tasks.
+ * this way (`resume` with their ids, later ones joining the run of the earlier: its scheduler
+ * orders them all together, priority then age, within its own limits); this follows them with
+ * the same lines. `--once`: the tickets there now, followed until that run is over, with the
+ * in-process outcome, JSON and exit code. Otherwise until Ctrl-C, which stops watching and
+ * following only (130): the daemon goes on with the tasks.
  */
 async function watchViaDaemon(d: DaemonContext, dir: string, opts: WatchOptions): Promise<number> {
   const { client, out } = d;
@@ -174,8 +181,11 @@ async function onceViaDaemon(w: DaemonWatch): Promise<number> {
 
 /**
  * Watching through the daemon until Ctrl-C / SIGTERM: the tickets there at start go to the
- * daemon as one run, later ones as they come (those arriving together as one run). Stopping
- * stops watching and following only; what was queued is still handed over, and the daemon goes on.
+ * daemon as one run, later ones (those arriving together at once) join that run, so that its
+ * scheduler orders them all together, priority then age, as the in-process watch does. The run is
+ * held while this watches (it goes on when idle, as the in-process scheduler does); once the
+ * watcher stops, it ends when its tasks rest. Stopping stops watching and following only; what
+ * was queued is still handed over, and the daemon goes on.
  */
 async function untilStoppedViaDaemon(w: DaemonWatch): Promise<number> {
   const { client, out } = w.d;
@@ -184,15 +194,30 @@ async function untilStoppedViaDaemon(w: DaemonWatch): Promise<number> {
   const pending: string[] = [];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let batching = false;
-  const handPending = async () => {
+  /** The daemon's run of these tickets, while it goes: later ones join it. */
+  let run: string | undefined;
+  /** Hand-overs one at a time, so that each knows the run the one before it went to. */
+  let handing = Promise.resolve();
+  /** Hands the pending tasks over, with the run's hold from now on (none pending: only the hold). */
+  const handPending = (holdMs = HOLD_MS): Promise<void> => {
     clearTimeout(timer);
     timer = undefined;
-    const ids = pending.splice(0);
-    if (ids.length === 0) return;
-    await handOver(w.d, ids).catch((err: unknown) =>
-      out.warn(`could not have the daemon run ${ids.join(", ")}: ${messageOf(err)} (\`flotilla resume\` runs them)`),
-    );
+    handing = handing.then(async () => {
+      const ids = pending.splice(0);
+      if (ids.length === 0 && run === undefined) return;
+      try {
+        const result = await handOver(w.d, ids, { ...(run !== undefined ? { join: run } : {}), holdMs });
+        run = result.tasks.length > 0 || result.resumeId === run ? result.resumeId : undefined;
+      } catch (err) {
+        if (ids.length > 0)
+          out.warn(
+            `could not have the daemon run ${ids.join(", ")}: ${messageOf(err)} (\`flotilla resume\` runs them)`,
+          );
+      }
+    });
+    return handing;
   };
+  let keepAlive: ReturnType<typeof setInterval> | undefined;
   // Following starts now, so that Ctrl-C stops it at any time; each task is added before it runs.
   const following = startFollowing(client, out, {
     since: w.since,
@@ -221,13 +246,15 @@ async function untilStoppedViaDaemon(w: DaemonWatch): Promise<number> {
     out.say(`watching ${w.dir} for tickets; Ctrl-C to stop`);
     batching = true;
     void handPending(); // the tickets that were there at start: one run
+    keepAlive = setInterval(() => void handPending(), HOLD_MS / 3);
     await following.done;
   } finally {
     batching = false;
     clearTimeout(timer);
+    clearInterval(keepAlive);
     await watcher.close(); // a ticket being sent is sent first
   }
-  await handPending();
+  await handPending(0); // the last tickets, and the run is not held anymore: it ends once they rest
   const tasks = await Promise.all(taken.map((id) => client.getTask(id)));
   if (tasks.length === 0) return noTickets(out, w.project, EXIT.interrupted);
   printOutcome(out, w.project.path, tasks, { mergeExpected: true });
@@ -245,9 +272,17 @@ async function sendToDaemon(w: DaemonWatch, ticket: Ticket, file: string): Promi
   }
 }
 
-/** Has the daemon's scheduler run these tasks (those of them that are resumable). */
-async function handOver(d: DaemonContext, taskIds: readonly string[]) {
-  const result = await d.client.resume({ taskIds: [...taskIds] });
+/**
+ * Has the daemon's scheduler run these tasks (those of them that are resumable): in its run
+ * `join` if that still goes, else in a new run (the answer names the run that took them), held
+ * `holdMs`. No tasks (with `join`): only the hold is renewed.
+ */
+async function handOver(
+  d: DaemonContext,
+  taskIds: readonly string[],
+  feed: { join?: string; holdMs?: number } = {},
+): Promise<ResumeResult> {
+  const result = await d.client.resume({ taskIds: [...taskIds], ...feed });
   warnInterrupted(d.out, result.interrupted);
   return result;
 }

@@ -1,9 +1,10 @@
 import { FlotillaError, type Config, type Task, type TaskStatusName } from "@flotilla/protocol";
 import { resolveAgent } from "../config/index.js";
 import { driveTask } from "../run/drive-task.js";
-import { acquire, listActive, release, releaseStale, heartbeat } from "../leases/index.js";
+import { acquire, listActive, narrowParkedLeases, release, releaseStale, heartbeat } from "../leases/index.js";
 import type { PipelineDeps } from "../run/pipeline-deps.js";
 import type { Store } from "../store/index.js";
+import { isParked } from "../tasks/task-transitions.js";
 import { planBudgetReached } from "../watchdog/index.js";
 import { landReady } from "./land.js";
 import { describeWait, pickRunnable, type SchedStatus, type SchedTask } from "./ready-set.js";
@@ -14,8 +15,11 @@ export interface RunTasksOptions {
   concurrency?: number;
   /** More tasks to take on as they appear (e.g. tickets from a watched backlog), read each tick. */
   more?: () => readonly string[];
-  /** Keep going when idle, until `shutdown` (a watcher feeding `more`). */
-  keepRunning?: boolean;
+  /**
+   * Keep going when idle, until `shutdown` (a watcher feeding `more`). A function is asked only
+   * when the run would end (idle): false ends it there, before anything else happens.
+   */
+  keepRunning?: boolean | (() => boolean);
 }
 
 const TICK_MS = 250;
@@ -66,7 +70,9 @@ export async function runTasks(
         perProvider: config?.defaults.providerConcurrency ?? {},
       };
       const inRun = new Set(tasks.map((t) => t.id));
-      const foreign = project ? syncLeases(deps, project.id, tasks, config?.defaults.leaseTimeoutMs ?? 60_000) : [];
+      const foreign = project
+        ? await syncLeases(deps, project.id, tasks, config?.defaults.leaseTimeoutMs ?? 60_000)
+        : [];
       // Tasks the queue is landing count as active until it is done with them (merged AND cleaned
       // up), so a dependent starts after its dependency's worktree went back to the pool.
       const sched = tasks.map((t) => toSched(deps, t, drivenHere.has(t.id) || landingIds.has(t.id), inRun));
@@ -108,10 +114,15 @@ export async function runTasks(
       // Flotilla process holds: that lease ends (released, or stale) and the task goes on; or
       // another run in this process drives one of these tasks: what follows it is decided here.
       const foreignIds = new Set(foreign.map((f) => f.id));
-      const waitsOnForeign = Object.values(waiting).some((w) => w.kind === "lock" && foreignIds.has(w.holder));
+      // A slot a task waits for while none of this run's tasks works is held by another run's
+      // (in this process or another): it frees when that one rests, and the task goes on then.
+      const foreignWorking = foreign.some((f) => f.status === "active");
+      const waitsOnForeign = Object.values(waiting).some(
+        (w) => (w.kind === "lock" && foreignIds.has(w.holder)) || (w.kind === "slot" && foreignWorking),
+      );
       const drivenElsewhere = tasks.some((t) => drivenHere.has(t.id));
       const idle = driving.size === 0 && !landing && start.length === 0;
-      if (idle && !waitsOnForeign && !drivenElsewhere && !options.keepRunning) break;
+      if (idle && !waitsOnForeign && !drivenElsewhere && !keepsRunning(options)) break;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, TICK_MS);
         wake = () => {
@@ -142,6 +153,11 @@ export async function runTasks(
       });
     driving.set(id, p);
   }
+}
+
+/** Whether an idle run goes on (`keepRunning`; a function is asked now, as the run would end). */
+function keepsRunning(options: RunTasksOptions): boolean {
+  return typeof options.keepRunning === "function" ? options.keepRunning() : options.keepRunning === true;
 }
 
 /**
@@ -208,13 +224,20 @@ function toSched(deps: PipelineDeps, t: Task, driven: boolean, inRun: ReadonlySe
   // a task waiting on one that is not merged cannot start in this run.
   const outside = t.dependsOn.filter((d) => !inRun.has(d));
   const unmetOutside = outside.some((d) => deps.store.read.tasks.get(d)?.state.status !== "merged");
+  const lease = deps.store.read.leases.get(t.id);
+  const parked = schedStatus(t, driven) === "parked";
   return {
     id: t.id,
     dependsOn: t.dependsOn.filter((d) => inRun.has(d)),
-    // A task that claimed more files over MCP (claim_files) holds them too; an empty write-set
-    // already means "may write anything".
-    writes:
-      t.writes.length === 0 ? [] : [...new Set([...t.writes, ...(deps.store.read.leases.get(t.id)?.globs ?? [])])],
+    // A parked task holds what its lease holds: the files it changed, or nothing. A task that
+    // claimed more files over MCP (claim_files) holds them too; an empty write-set already means
+    // "may write anything".
+    writes: parked
+      ? [...(lease?.globs ?? [])]
+      : t.writes.length === 0
+        ? []
+        : [...new Set([...t.writes, ...(lease?.globs ?? [])])],
+    ...(parked && !lease ? { holdsLock: false } : {}),
     priority: t.priority,
     createdAt: t.createdAt,
     agent: t.agent,
@@ -227,7 +250,7 @@ function schedStatus(t: Task, driven: boolean): SchedStatus {
   const s = t.state.status;
   if (driven) return "active";
   // Waiting for a person (held for approval, or blocked): its write lock, but no slot.
-  if (t.state.status === "awaiting_merge" && t.state.reason !== undefined) return "parked";
+  if (isParked(t.state)) return "parked";
   if (ACTIVE.includes(s)) return "active";
   if (s === "merged") return "merged";
   if (s === "failed" || s === "cancelled") return "failed";
@@ -310,12 +333,19 @@ function startPoolUpkeep(deps: PipelineDeps, taskIds: readonly string[], concurr
 }
 
 /**
- * Write-lock leases (seed 001's locks with stale detection): stale leases are released (holder
- * gone, or silent past the timeout), ours are heartbeated and released once our task is merged
- * or failed; leases other Flotilla processes hold come back as active lock holders, so a task
- * here never overlaps a task running elsewhere.
+ * Write-lock leases (seed 001's locks with stale detection): parked tasks' leases are narrowed to
+ * the files they changed, stale leases are released (holder gone, or silent past the timeout; a
+ * parked task's never), ours are heartbeated and released once our task is merged or failed;
+ * leases other Flotilla processes hold come back as lock holders (parked ones take no slot), so a
+ * task here never overlaps a task running or held elsewhere.
  */
-function syncLeases(deps: PipelineDeps, projectId: string, tasks: readonly Task[], timeoutMs: number): SchedTask[] {
+async function syncLeases(
+  deps: PipelineDeps,
+  projectId: string,
+  tasks: readonly Task[],
+  timeoutMs: number,
+): Promise<SchedTask[]> {
+  await narrowParkedLeases(deps, projectId);
   releaseStale(deps.store, { timeoutMs, projectId });
   const byId = new Map(tasks.map((t) => [t.id, t]));
   const foreign: SchedTask[] = [];

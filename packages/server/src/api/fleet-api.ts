@@ -15,13 +15,20 @@ export type FleetApi = Pick<FlotillaClient, "resume" | "cleanProject" | "enqueue
  * What `flotilla resume`, `clean` and `enqueue` do, done by the process that serves the API, so
  * that a CLI beside a daemon never competes with it for interrupted tasks or worktrees: resume
  * (reconcile, then continue what was left, in the background; `taskIds`: only those, as
- * `flotilla watch` asks for the tickets it queued), a project's clean-up, and a ticket stored
- * queued.
+ * `flotilla watch` asks for the tickets it queued; `join`: added to a resume run still going,
+ * `holdMs`: which keeps going while its feeder may hand it more), a project's clean-up, and a
+ * ticket stored queued.
  */
 export function createFleetApi({ engine, background }: ApiDeps): FleetApi {
   return {
     async resume(input = {}) {
-      const { taskIds } = ResumeRequestSchema.parse(input);
+      const { taskIds, join, holdMs } = ResumeRequestSchema.parse(input);
+      const hold = holdMs !== undefined ? { holdMs } : {};
+      // A feeder's keep-alive (nothing new): the run it feeds is held on, if it still goes.
+      if (taskIds?.length === 0 && join !== undefined) {
+        const going = engine.joinResume(join, [], hold);
+        return { resumeId: going ? join : newId("resume"), tasks: [], interrupted: [] };
+      }
       for (const id of taskIds ?? []) engine.task(id); // an unknown task is a 404, before anything changes
       // What a Flotilla process that is gone left running is interrupted first (a CLI killed beside us).
       const { interruptedTasks } = await engine.reconcile();
@@ -31,11 +38,20 @@ export function createFleetApi({ engine, background }: ApiDeps): FleetApi {
         .resumable()
         .map((t) => t.id)
         .filter((id) => wanted === undefined || wanted.has(id));
+      const taken = (resumeId: string) => ({
+        resumeId,
+        tasks: ids.map((id) => engine.task(id)),
+        interrupted: interruptedTasks,
+      });
+      // A run still going takes them (its scheduler orders them with its own); else a new run.
+      if (join !== undefined && engine.joinResume(join, ids, hold)) return taken(join);
       const resumeId = newId("resume");
       if (ids.length > 0) {
-        await background.start(`resume ${resumeId}`, (shutdown) => engine.resume({ shutdown, taskIds: ids, resumeId }));
+        await background.start(`resume ${resumeId}`, (shutdown) =>
+          engine.resume({ shutdown, taskIds: ids, resumeId, ...hold }),
+        );
       }
-      return { resumeId, tasks: ids.map((id) => engine.task(id)), interrupted: interruptedTasks };
+      return taken(resumeId);
     },
     async cleanProject(ref, input = {}) {
       const { force, dryRun } = CleanProjectRequestSchema.parse(input);

@@ -72,7 +72,7 @@ function operationObject(op: Operation): Record<string, unknown> {
     operationId: operationId(op),
     ...(op.open ? { security: [] } : {}),
     ...(pathParams.length + queryParams.length > 0 ? { parameters: [...pathParams, ...queryParams] } : {}),
-    ...(op.body ? { requestBody: { required: true, content: { "application/json": { schema: ref(op.body) } } } } : {}),
+    ...(op.body ? { requestBody: requestBody(op.body, op.optionalBody === true) } : {}),
     responses: {
       [String(op.status)]: success,
       "400": errorResponse("Bad input: malformed JSON, a body or parameter failing validation (with the issues)"),
@@ -84,6 +84,14 @@ function operationObject(op: Operation): Record<string, unknown> {
       "422": errorResponse("The agent is unavailable"),
       "500": errorResponse("Internal error"),
     },
+  };
+}
+
+function requestBody(schema: string, optional: boolean): Record<string, unknown> {
+  return {
+    required: !optional,
+    ...(optional ? { description: "Optional: no body is the same as {}" } : {}),
+    content: { "application/json": { schema: ref(schema) } },
   };
 }
 

@@ -10,6 +10,8 @@ export interface Operation {
   summary: string;
   query?: Record<string, string>;
   body?: RequestName;
+  /** The body may be left out (the route takes no body as `{}`): documented as not required. */
+  optionalBody?: true;
   /** The success status and what it carries (`sse`: the event stream). */
   status: 101 | 200 | 201 | 202 | 204 | 303;
   response: ResponseName | "sse" | "document" | "zip" | "redirect" | "websocket" | "empty";
@@ -103,6 +105,7 @@ export const OPERATIONS: readonly Operation[] = [
     summary:
       "Remove the project's orphaned task worktrees and landed flotilla/* branches (force: also unmerged branches of cancelled or unknown tasks; dryRun: remove nothing, say what would go); never a worktree in use or with uncommitted changes",
     body: "CleanProjectRequest",
+    optionalBody: true,
     status: 200,
     response: "CleanReport",
   },
@@ -111,8 +114,9 @@ export const OPERATIONS: readonly Operation[] = [
     path: "/resume",
     tag: "tasks",
     summary:
-      "Mark what gone Flotilla processes left running as interrupted, then continue every interrupted task and run the awaiting-merge and queued ones (in the background; with taskIds, only those of these tasks, each of which must exist); the answer's resumeId is named by resume.finished once that run is over",
+      "Mark what gone Flotilla processes left running as interrupted, then continue every interrupted task and run the awaiting-merge and queued ones (in the background; with taskIds, only those of these tasks, each of which must exist; with join, the resume run of that id takes them while it goes, its scheduler ordering them with its own tasks, else a new run does; holdMs keeps that run going when idle for that long from now, for tasks its feeder may still hand it; taskIds [] with join only renews the hold); the answer's resumeId (the joined run's, or the new one's) is named by resume.finished once that run is over, listing every task it took",
     body: "ResumeRequest",
+    optionalBody: true,
     status: 202,
     response: "ResumeResult",
   },
@@ -184,6 +188,7 @@ export const OPERATIONS: readonly Operation[] = [
     summary:
       "Remove a merged, failed or cancelled task's worktree (branch and commits stay); uncommitted work keeps it unless force, which commits it to the branch first",
     body: "CleanTaskRequest",
+    optionalBody: true,
     status: 200,
     response: "CleanTaskResult",
   },
@@ -254,6 +259,7 @@ export const OPERATIONS: readonly Operation[] = [
     summary:
       "Approve a permission request (always: allow the tool for the rest of the task), a question, a blocked merge or a failure",
     body: "ApproveRequest",
+    optionalBody: true,
     status: 202,
     response: "Task",
   },
@@ -263,6 +269,7 @@ export const OPERATIONS: readonly Operation[] = [
     tag: "inbox",
     summary: "Deny a permission request or question (the reason goes to the agent), or cancel the task",
     body: "DenyRequest",
+    optionalBody: true,
     status: 202,
     response: "Task",
   },

@@ -4,9 +4,10 @@ import type { Api } from "../api/index.js";
 import { jsonBody } from "./json-body.js";
 
 /**
- * The fleet: `POST /resume` (what was left, or `{ taskIds }` of it, continued in the background →
- * 202 with the tasks taken) and `POST /tickets` (a ticket's task stored queued → 201). A
- * project's clean-up is `POST /projects/:ref/clean` (routes/projects.ts).
+ * The fleet: `POST /resume` (what was left, or `{ taskIds }` of it, continued in the background,
+ * by a new run or the `join`ed one still going → 202 with the tasks taken) and `POST /tickets` (a
+ * ticket's task stored queued → 201). A project's clean-up is `POST /projects/:ref/clean`
+ * (routes/projects.ts).
  */
 export function fleetRoutes(api: Api): Hono {
   return new Hono()
