@@ -35,11 +35,14 @@ describe("the orchestrator's answers count toward budgets and metrics", () => {
     engine = createEngine({ env: isolatedEnv(root.path), overrides });
     return engine.projects.add({ path: makeRepo(join(root.path, "repo")) });
   };
-  /** Asks, then works on for a while: long enough for its watchdog to see the answer's usage. */
+  /**
+   * Asks, then works on far longer than the test may take: only its watchdog, seeing the answer's
+   * usage, ends the run in time (without it the test runs out of time).
+   */
   const asker: ScriptStep[] = [
     { mcp: { tool: "ask", input: { question: QUESTION } } },
     { write: { path: "src/db/index.js", content: "module.exports = {};\n" } },
-    { sleep: { ms: 8000 } },
+    { sleep: { ms: 600_000 } },
   ];
   const askResult = (taskId: string) =>
     engine.store.read.events
@@ -72,15 +75,13 @@ describe("the orchestrator's answers count toward budgets and metrics", () => {
       ],
     });
     const { tasks } = await engine.createPlan(project, plan);
-    const started = Date.now();
     const finals = await engine.runTasks(
       tasks.map((t) => t.id),
       { shutdown: never, concurrency: 1 },
     );
     const [db, ui] = finals;
-    // The asker got its answer, then its own watchdog stopped it (it meant to work 8 s more).
+    // The asker got its answer, then its own watchdog stopped it (it meant to work 10 min more).
     expect(askResult(db!.id)).toMatchObject({ isError: false, output: ANSWER });
-    expect(Date.now() - started).toBeLessThan(8000);
     expect(db!.state).toEqual(
       expect.objectContaining({ status: "failed", reason: "budget: plan maxTokens 100 reached (200)" }),
     );
@@ -145,10 +146,8 @@ describe("the orchestrator's answers count toward budgets and metrics", () => {
       budget: { maxCostUsd: 0.05 },
       script: asker,
     });
-    const started = Date.now();
     const final = await engine.runTask(task.id, { shutdown: never });
     expect(askResult(task.id)).toMatchObject({ isError: false, output: ANSWER });
-    expect(Date.now() - started).toBeLessThan(8000);
     expect(final.state).toEqual(
       expect.objectContaining({ status: "failed", reason: "budget: maxCostUsd 0.05 reached (0.10)" }),
     );

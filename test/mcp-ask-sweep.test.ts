@@ -13,14 +13,15 @@ import { startMockLlm, type MockLlm } from "@flotilla/mock-llm";
 import type { Run, Task } from "@flotilla/protocol";
 import { makeAgentHome, realCliAvailable } from "../packages/engine/src/agents/claude-code/real-cli-testing.js";
 import { OPENCODE_BIN, opencodeHomeEnv } from "../packages/engine/src/agents/opencode/real-testing.js";
-import { isolatedEnv, lastJsonLine, makeRepo, runCli, startCli, tempDir, waitFor } from "./support/fixtures.js";
+import { git, isolatedEnv, lastJsonLine, makeRepo, runCli, startCli, tempDir, waitFor } from "./support/fixtures.js";
 
 /**
  * What a Flotilla killed with SIGKILL leaves running outside a task's agent: the orchestrator
  * answering an `ask` (recorded as a run of the asking task, role orchestrator, carrying its own
- * marker) and OpenCode's shared `opencode serve` (which names the Flotilla process that started it).
- * The next command's reconcile — here `flotilla resume` / `flotilla status`, the built CLI as real
- * processes — sweeps both.
+ * marker, in a throwaway worktree of its own) and OpenCode's shared `opencode serve` (which names
+ * the Flotilla process that started it). The next command's reconcile — here `flotilla resume` /
+ * `flotilla status`, the built CLI as real processes — sweeps both, and removes the answer's
+ * worktree; while the Flotilla process that holds them lives, another command leaves them alone.
  */
 
 type TaskWithRuns = Task & { runs: Run[] };
@@ -99,6 +100,18 @@ describe("kill -9 while the orchestrator answers: the next start sweeps it", () 
       status: "running",
       ownerPid: cli.child.pid,
     });
+    // It answers in a throwaway worktree of the project.
+    const worktree = join(root.path, "home", "worktrees", "asking", marker);
+    const listed = () => git(repo, "worktree", "list", "--porcelain").includes(worktree);
+    expect(existsSync(worktree)).toBe(true);
+    expect(listed()).toBe(true);
+
+    // Another command while the Flotilla process that asked is alive: its answer is left alone.
+    const meanwhile = runCli(["status", "--json"], { env, timeoutMs: 60_000 });
+    expect(meanwhile.status, meanwhile.stderr).toBe(0);
+    expect(findProcessesByMarker(marker).length).toBeGreaterThan(0);
+    expect(existsSync(worktree)).toBe(true);
+    expect(answerRun()?.status).toBe("running");
 
     cli.child.kill("SIGKILL");
     await cli.exited;
@@ -106,6 +119,7 @@ describe("kill -9 while the orchestrator answers: the next start sweeps it", () 
     await new Promise((r) => setTimeout(r, 1000));
     const orphans = findProcessesByMarker(marker);
     expect(orphans.length).toBeGreaterThan(0);
+    expect(existsSync(worktree), "the worktree went with Flotilla: nothing to remove").toBe(true);
 
     config("person"); // the resumed turn asks again: a person takes it this time
     const resumed = runCli(["resume", "--json"], { env, timeoutMs: 60_000 });
@@ -117,6 +131,10 @@ describe("kill -9 while the orchestrator answers: the next start sweeps it", () 
       status: "interrupted",
       reason: `the Flotilla process that ran it (pid ${cli.child.pid}) is gone`,
     });
+    // Its throwaway worktree is removed, and git forgets it.
+    expect(existsSync(worktree)).toBe(false);
+    expect(listed()).toBe(false);
+    expect(readdirSync(join(root.path, "home", "worktrees", "asking"))).toEqual([]);
 
     // The task's runs and attempts are its agent's alone: the interrupted turn and its resumption.
     const task = JSON.parse(runCli(["status", "asker", "--json"], { env }).stdout) as TaskWithRuns;
@@ -128,6 +146,37 @@ describe("kill -9 while the orchestrator answers: the next start sweeps it", () 
     expect(task.attempts).toBe(2);
     expect(task.state).toMatchObject({ status: "needs_input", question: QUESTION });
   }, 120_000);
+
+  it("Ctrl-C while the orchestrator answers: `flotilla run` stops it before it exits (no sweep needed), its worktree gone", async () => {
+    config("orchestrator");
+    const script = join(root.path, "ask.yaml");
+    writeFileSync(
+      script,
+      [
+        "steps:",
+        `  - mcp: { tool: ask, input: { question: "${QUESTION}" } }`,
+        "  - write: { path: src/db/index.js, content: done }",
+        "",
+      ].join("\n"),
+    );
+    const cli = startCli(["run", "ask", "--repo", repo, "--script", script, "--id", "asker"], { env });
+    const marker = await waitFor("the orchestrator to be asked", orchestratorMarker);
+    leftovers.push(marker);
+    await waitFor("the orchestrator's process", () => findProcessesByMarker(marker).length > 0);
+    store = createStore(join(root.path, "home", "flotilla.db"));
+    const answerRun = () => store?.read.runs.answersForTask("asker")[0];
+    await waitFor("the orchestrator's session", () => answerRun()?.sessionId);
+    const worktree = join(root.path, "home", "worktrees", "asking", marker);
+    expect(existsSync(worktree)).toBe(true);
+
+    cli.child.kill("SIGINT");
+    expect(await cli.exited).toBe(130);
+    // Nothing ran after it (no reconcile): the asking run's stop took the orchestrator with it.
+    expect(findProcessesByMarker(marker)).toEqual([]);
+    expect(existsSync(worktree)).toBe(false);
+    expect(answerRun()).toMatchObject({ status: "cancelled", reason: "the asking agent went away" });
+    expect(cli.output().stderr).toContain("No leftover processes");
+  }, 60_000);
 });
 
 const SCRIPT = `

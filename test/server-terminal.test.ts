@@ -330,13 +330,11 @@ describe("the cap on open terminals", () => {
     const [a, b, c] = tasks;
     const first = await openWhenFree(a!.id);
     const second = await openWhenFree(b!.id);
-    const started = Date.now();
     const third = open(c!.id); // full: its upgrade waits
     await new Promise((r) => setTimeout(r, 300));
     first.ws.close(); // e.g. a page that goes from one task's terminal to another's
     const term = await third;
-    await term.run("echo third-ok", /third-ok/);
-    expect(Date.now() - started).toBeLessThan(2_000);
+    await term.run("echo third-ok", /third-ok/); // it got the freed slot: a refusal opens no shell
     // Nobody makes room: refused after the wait, not at once.
     const t0 = Date.now();
     await refusedAsFull(a!.id);

@@ -1,6 +1,8 @@
 export * from "./process/index.js";
 export { createEngine, homePaths, type Engine, type EngineOptions, type ResumeOptions } from "./engine.js";
-export { createStore, type Store } from "./store/index.js";
+export { createStore, type Store, type AnswerRun } from "./store/index.js";
+export { taskUsage, answersNote, type TaskUsage } from "./orchestrator/task-usage.js";
+export { formatCost } from "./metrics/format-metrics.js";
 export { createGit, type Git } from "./git/index.js";
 export { findProject, mustFindProject, projectContaining } from "./projects/project-match.js";
 export { canMove, allowedNext, assertMove } from "./tasks/task-transitions.js";

@@ -1,5 +1,14 @@
 import type { Command } from "commander";
-import { isResting } from "@flotilla/engine";
+import {
+  answersNote,
+  createStore,
+  flotillaHome,
+  formatCost,
+  homePaths,
+  isResting,
+  taskUsage,
+  type AnswerRun,
+} from "@flotilla/engine";
 import { delay } from "@flotilla/engine";
 import { action } from "../action.js";
 import { withContext } from "../context.js";
@@ -33,13 +42,19 @@ export function registerStatus(program: Command): void {
       const daemon = daemonFor(opts);
       if (daemon) {
         const { client, out } = daemon;
-        if (taskId !== undefined) return printTask(out, await client.getTask(taskId), await client.listRuns(taskId));
+        if (taskId !== undefined) {
+          const task = await client.getTask(taskId);
+          return printTask(out, task, await client.listRuns(taskId), answersFromStore(task.id));
+        }
         const filter = opts.project !== undefined ? { project: opts.project } : {};
         return printTasks(out, await client.listTasks(filter));
       }
       return withContext(opts, async ({ engine, out }) => {
-        if (taskId !== undefined)
-          return printTask(out, engine.task(taskId), engine.store.read.runs.listForTask(taskId));
+        if (taskId !== undefined) {
+          const task = engine.task(taskId);
+          const { runs } = engine.store.read;
+          return printTask(out, task, runs.listForTask(task.id), runs.answersForTask(task.id));
+        }
         const project = opts.project !== undefined ? engine.projects.resolve(opts.project) : undefined;
         return printTasks(out, engine.store.read.tasks.list(project ? { projectId: project.id } : {}));
       });
@@ -104,10 +119,33 @@ export function registerStatus(program: Command): void {
     );
 }
 
-/** One task's details and runs (`flotilla status <task>`). */
-function printTask(out: Output, task: Task, runs: readonly Run[]): number {
+/**
+ * The orchestrator's answers to a task's questions, read from the store when the task came from the
+ * daemon (the daemon's API does not list them yet; the store is the same file, and reading it
+ * beside the daemon is safe). Undefined when it cannot be read: then none are shown.
+ */
+function answersFromStore(taskId: string): AnswerRun[] | undefined {
+  try {
+    const store = createStore(homePaths(flotillaHome(process.env)).database);
+    try {
+      return store.read.runs.answersForTask(taskId);
+    } finally {
+      store.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * One task's details and runs (`flotilla status <task>`), the orchestrator's answers to its
+ * questions (each: when, the run that asked, status, tokens and cost), and its usage, answers
+ * included. `--json` adds `answers` and `usage` to the task and its `runs`.
+ */
+function printTask(out: Output, task: Task, runs: readonly Run[], answers: readonly AnswerRun[] | undefined): number {
+  const usage = answers !== undefined ? taskUsage(runs, answers) : undefined;
   if (out.json) {
-    out.data({ ...task, runs });
+    out.data({ ...task, runs, ...(answers !== undefined && usage !== undefined ? { answers, usage } : {}) });
     return EXIT.ok;
   }
   out.say(`${out.color("bold", task.id)}  ${task.title}`);
@@ -122,6 +160,18 @@ function printTask(out: Output, task: Task, runs: readonly Run[]): number {
     out.say(
       `  run ${r.id} #${r.attempt} ${r.status}${r.reason ? ` (${r.reason})` : ""}` +
         `${r.sessionId ? ` session ${r.sessionId}` : ""} tokens ${r.inputTokens}/${r.outputTokens}`,
+    );
+  }
+  for (const a of answers ?? []) {
+    out.say(
+      `  answer ${a.id} #${a.attempt} ${a.status} at ${a.startedAt} for run ${a.askedBy}` +
+        ` tokens ${a.inputTokens}/${a.outputTokens} ${formatCost(a.costUsd)}${a.reason ? ` (${a.reason})` : ""}`,
+    );
+  }
+  if (usage !== undefined) {
+    const note = answersNote(usage.answers);
+    out.say(
+      `  usage:    tokens ${usage.inputTokens}/${usage.outputTokens}, ${formatCost(usage.costUsd)}${note ? ` (${note})` : ""}`,
     );
   }
   return EXIT.ok;

@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { join } from "node:path";
 import type { Config, Project, RunStatus, Task } from "@flotilla/protocol";
 import type { AgentTurn, AgentTurnResult } from "../agents/types.js";
 import { agentForRole, resolveAgent } from "../config/index.js";
 import type { AnswerOutcome, Answerer, RunRef } from "../mcp/index.js";
 import type { PipelineDeps } from "../run/pipeline-deps.js";
+import { addThrowawayWorktree, removeThrowawayWorktree, throwawayWorktree } from "./throwaway-worktree.js";
 
 /** What the orchestrator answers when the plan's context does not settle the question. */
 export const DECLINE_ANSWER = "ASK_A_PERSON";
@@ -62,10 +62,13 @@ async function answer(deps: PipelineDeps, asked: Asked): Promise<AnswerOutcome> 
     return { declined: `the orchestrator "${agentName}" is the scripted agent and mcp.askScript is not set` };
   }
   const id = `ask_${randomUUID()}`;
-  const dir = join(deps.home.worktrees, "asking", id);
+  // Recorded as held by this process before it is made: after a SIGKILL, the next start's
+  // reconcile removes it (throwaway-worktree.ts); while this process lives, nothing else does.
+  const worktree = throwawayWorktree(deps, "asking", id, project.path);
+  const dir = worktree.path;
   try {
     const base = task.baseCommit ?? (await deps.git.revParse(project.path, "HEAD"));
-    await deps.git.worktreeAddDetached(project.path, dir, base);
+    await addThrowawayWorktree(deps, worktree, base);
   } catch (e) {
     return { declined: `no worktree for the orchestrator: ${e instanceof Error ? e.message : String(e)}` };
   }
@@ -110,6 +113,9 @@ async function answer(deps: PipelineDeps, asked: Asked): Promise<AnswerOutcome> 
     quietly(() => deps.store.write((ctx) => ctx.runs.patch(id, { status: "running", agentPid: turn.pid })));
     let stoppedBy: string | undefined;
     const stop = (why: string) => {
+      // Recorded at once: when Flotilla itself is stopping (Ctrl-C), its store may be closed
+      // before the turn has ended; the end below corrects it when it can.
+      if (stoppedBy === undefined) recordEnd(deps, id, "cancelled", why, null);
       stoppedBy ??= why;
       void turn.cancel(STOP_GRACE_MS);
     };
@@ -127,7 +133,7 @@ async function answer(deps: PipelineDeps, asked: Asked): Promise<AnswerOutcome> 
     recordEnd(deps, id, status, "declined" in outcome ? outcome.declined : undefined, result.exitCode);
     return outcome;
   } finally {
-    await deps.git.worktreeRemove(project.path, dir, { force: true }).catch(() => undefined);
+    await removeThrowawayWorktree(deps, worktree);
   }
 }
 

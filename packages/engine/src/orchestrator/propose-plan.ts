@@ -1,8 +1,8 @@
-import { join } from "node:path";
 import { FlotillaError, newId, type Plan, type Project, type Script } from "@flotilla/protocol";
 import { agentForRole, resolveAgent } from "../config/index.js";
 import { parsePlanText } from "../plan/index.js";
 import type { PipelineDeps } from "../run/pipeline-deps.js";
+import { addThrowawayWorktree, removeThrowawayWorktree, throwawayWorktree } from "./throwaway-worktree.js";
 
 export interface ProposeOptions {
   goal: string;
@@ -52,16 +52,18 @@ export async function proposePlan(deps: PipelineDeps, project: Project, options:
     );
   }
   const id = newId("plan");
-  const branch = `flotilla/${id}`;
-  const dir = join(deps.home.worktrees, "planning", id);
+  // Recorded as held by this process (with the marker its agent carries, the id) before it is
+  // made: after a SIGKILL the next command's reconcile ends that agent by its marker and removes
+  // the worktree and its branch (throwaway-worktree.ts); while this process lives, nothing does.
+  const worktree = throwawayWorktree(deps, "planning", id, project.path);
   const base = await deps.git.revParse(project.path, "HEAD");
-  await deps.git.worktreeAdd(project.path, { path: dir, branch, base });
+  await addThrowawayWorktree(deps, worktree, base);
   const messages: string[] = [];
   try {
     const turn = adapter.start({
       runId: id.replace(/^plan_/, "run_"),
       taskId: id,
-      cwd: dir,
+      cwd: worktree.path,
       prompt: `${INSTRUCTIONS}\n\nGoal: ${options.goal}`,
       ...(agent.systemPrompt !== undefined ? { systemPrompt: agent.systemPrompt } : {}),
       ...(agent.agent.model !== undefined ? { model: agent.agent.model } : {}),
@@ -89,8 +91,7 @@ export async function proposePlan(deps: PipelineDeps, project: Project, options:
       throw new FlotillaError("process_failed", `the orchestrator did not produce a plan: ${why}`);
     }
   } finally {
-    await deps.git.worktreeRemove(project.path, dir, { force: true }).catch(() => undefined);
-    await deps.git.deleteBranch(project.path, branch, { force: true }).catch(() => undefined);
+    await removeThrowawayWorktree(deps, worktree);
   }
   return extractPlan(messages.join("\n\n"));
 }

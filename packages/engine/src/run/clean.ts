@@ -2,6 +2,7 @@ import { isAbsolute, relative } from "node:path";
 import type { Project, TaskStatusName } from "@flotilla/protocol";
 import type { PipelineDeps } from "./pipeline-deps.js";
 import { queueWorktreePath } from "../merge-queue/queue-worktree.js";
+import { sweepThrowawayWorktrees } from "../orchestrator/throwaway-worktree.js";
 import { worktreeDirFor } from "./prepare-worktree.js";
 
 export interface CleanReport {
@@ -26,7 +27,9 @@ const BUSY: readonly TaskStatusName[] = [
 /**
  * Removes orphaned task worktrees (under Flotilla's worktree folder, not used by a live task) and
  * `flotilla/*` branches whose work has landed. With `force`, also unmerged branches of tasks that
- * are gone or cancelled — never a worktree holding uncommitted changes.
+ * are gone or cancelled — never a worktree holding uncommitted changes. The orchestrator's
+ * throwaway worktrees (an answer's, a plan proposal's) whose Flotilla process is gone go too, as
+ * at every start's reconcile (orchestrator/throwaway-worktree.ts).
  */
 export async function cleanProject(
   deps: PipelineDeps,
@@ -44,6 +47,11 @@ export async function cleanProject(
   // The merge queue's own checkout is recreated when missing, but never taken while it lands.
   for (const t of tasks) if (t.state.status === "merging") inUse.add(queueWorktreePath(deps, project, t.targetBranch));
   const ours = worktreeDirFor(deps, project);
+  const throwaways = await sweepThrowawayWorktrees(deps, {
+    repo: project.path,
+    ...(options.dryRun ? { dryRun: true } : {}),
+  });
+  report.removedWorktrees.push(...throwaways.removedWorktrees);
   await git.worktreePrune(project.path);
 
   const pooled = new Set(store.read.pool.list({ projectId: project.id }).map((e) => e.path));

@@ -1,16 +1,18 @@
 import { strToU8, zipSync } from "fflate";
 import { buildTranscript, type Transcript, type TranscriptEntry } from "@flotilla/client";
-import type { Engine } from "@flotilla/engine";
+import { formatCost, taskUsage, type AnswerRun, type Engine } from "@flotilla/engine";
 import type { Task } from "@flotilla/protocol";
 
 /**
- * A task's export: one zip with `task.json` (the task and its runs), `transcript.json` and a
- * readable `transcript.md`, `diff.patch` (its branch against the merge base with its target),
- * and `events.jsonl` (its whole stored log, output lines included).
+ * A task's export: one zip with `task.json` (the task, its runs, the orchestrator's answers to its
+ * questions, and its usage with those answers), `transcript.json` and a readable `transcript.md`
+ * (the answers at its end), `diff.patch` (its branch against the merge base with its target), and
+ * `events.jsonl` (its whole stored log, output lines included).
  */
 export async function exportTaskZip(engine: Engine, taskId: string): Promise<Uint8Array> {
   const task = engine.task(taskId);
   const runs = engine.store.read.runs.listForTask(taskId);
+  const answers = engine.store.read.runs.answersForTask(taskId);
   const events = engine.store.read.events.since(0, { taskId, limit: 100_000_000 });
   const transcript = buildTranscript(taskId, events);
   const diff = await engine.diff(taskId);
@@ -19,11 +21,15 @@ export async function exportTaskZip(engine: Engine, taskId: string): Promise<Uin
     "task.json": json({
       task,
       runs,
+      // The orchestrator answering the runs' `ask` questions (role orchestrator, askedBy: the run
+      // that asked): not among the runs, but their tokens and cost are in `usage`.
+      answers,
+      usage: taskUsage(runs, answers),
       diff: { base: diff.base, head: diff.head, files: diff.files.length, truncated: diff.truncated },
       exportedAt: new Date().toISOString(),
     }),
     "transcript.json": json(transcript),
-    "transcript.md": transcriptMarkdown(task, transcript),
+    "transcript.md": transcriptMarkdown(task, transcript, answers),
     "diff.patch": diff.patch,
     "events.jsonl": events.map((e) => `${JSON.stringify(e)}\n`).join(""),
   };
@@ -39,10 +45,31 @@ export function exportFileName(taskId: string): string {
 export function transcriptMarkdown(
   task: Pick<Task, "id" | "title" | "branch" | "targetBranch">,
   t: Transcript,
+  answers: readonly AnswerRun[] = [],
 ): string {
   const out = [`# ${task.title}`, "", `Task \`${task.id}\` · branch \`${task.branch}\` → \`${task.targetBranch}\``, ""];
   for (const e of t.entries) out.push(...entryMarkdown(e), "");
+  if (answers.length > 0) out.push(...answersMarkdown(answers));
   return `${out.join("\n").trimEnd()}\n`;
+}
+
+/** The orchestrator's answers to the task's questions: when, the run that asked, status, tokens and cost. */
+function answersMarkdown(answers: readonly AnswerRun[]): string[] {
+  const usage = taskUsage([], answers);
+  const lines = [
+    "## The orchestrator's answers",
+    "",
+    `${answers.length} answer(s) to the runs' questions: tokens ${usage.inputTokens}/${usage.outputTokens}, ` +
+      `${formatCost(usage.costUsd)}, counted in the task's usage.`,
+    "",
+  ];
+  for (const a of answers) {
+    lines.push(
+      `- \`${a.id}\` · ${a.startedAt} · asked by run \`${a.askedBy}\` · ${a.agent} · ${a.status}` +
+        ` · tokens ${a.inputTokens}/${a.outputTokens} · ${formatCost(a.costUsd)}${a.reason ? ` · ${a.reason}` : ""}`,
+    );
+  }
+  return [...lines, ""];
 }
 
 function entryMarkdown(e: TranscriptEntry): string[] {
