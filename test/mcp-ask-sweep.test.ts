@@ -73,7 +73,11 @@ describe("kill -9 while the orchestrator answers: the next start sweeps it", () 
     return file?.replace(/^scripted-/, "").replace(/\.json$/, "");
   };
 
-  it("the orchestrator's process is swept by `flotilla resume`, its answer run interrupted; the asking task's runs are its own", async () => {
+  /**
+   * `flotilla run` of a task that asks the orchestrator (which sleeps before it answers), with
+   * the store opened beside it: once the orchestrator's process runs.
+   */
+  async function startAsking() {
     config("orchestrator");
     const script = join(root.path, "ask.yaml");
     writeFileSync(
@@ -89,8 +93,13 @@ describe("kill -9 while the orchestrator answers: the next start sweeps it", () 
     const marker = await waitFor("the orchestrator to be asked", orchestratorMarker);
     leftovers.push(marker);
     await waitFor("the orchestrator's process", () => findProcessesByMarker(marker).length > 0);
-    store = createStore(join(root.path, "home", "flotilla.db"));
-    const answerRun = () => store?.read.runs.answersForTask("asker")[0];
+    const opened = createStore(join(root.path, "home", "flotilla.db"));
+    store = opened;
+    return { cli, marker, answerRun: () => opened.read.runs.answersForTask("asker")[0] };
+  }
+
+  it("the orchestrator's process is swept by `flotilla resume`, its answer run interrupted; the asking task's runs are its own", async () => {
+    const { cli, marker, answerRun } = await startAsking();
     // Running, and past its first event (its session): it sleeps now, writing nothing.
     await waitFor("the orchestrator's session", () => answerRun()?.sessionId);
     expect(answerRun()).toMatchObject({
@@ -148,23 +157,7 @@ describe("kill -9 while the orchestrator answers: the next start sweeps it", () 
   }, 120_000);
 
   it("Ctrl-C while the orchestrator answers: `flotilla run` stops it before it exits (no sweep needed), its worktree gone", async () => {
-    config("orchestrator");
-    const script = join(root.path, "ask.yaml");
-    writeFileSync(
-      script,
-      [
-        "steps:",
-        `  - mcp: { tool: ask, input: { question: "${QUESTION}" } }`,
-        "  - write: { path: src/db/index.js, content: done }",
-        "",
-      ].join("\n"),
-    );
-    const cli = startCli(["run", "ask", "--repo", repo, "--script", script, "--id", "asker"], { env });
-    const marker = await waitFor("the orchestrator to be asked", orchestratorMarker);
-    leftovers.push(marker);
-    await waitFor("the orchestrator's process", () => findProcessesByMarker(marker).length > 0);
-    store = createStore(join(root.path, "home", "flotilla.db"));
-    const answerRun = () => store?.read.runs.answersForTask("asker")[0];
+    const { cli, marker, answerRun } = await startAsking();
     await waitFor("the orchestrator's session", () => answerRun()?.sessionId);
     const worktree = join(root.path, "home", "worktrees", "asking", marker);
     expect(existsSync(worktree)).toBe(true);

@@ -11,6 +11,7 @@ export { deepMerge } from "./merge.js";
 export { flotillaHome, globalConfigDir, projectConfigDir, type PathEnv } from "./paths.js";
 export {
   resolveAgent,
+  turnSettingsOf,
   agentForRole,
   knownAgents,
   type ResolvedAgent,

@@ -1,3 +1,4 @@
+import type { AgentTurnInput } from "../agents/types.js";
 import {
   AgentConfigSchema,
   BUILTIN_AGENTS,
@@ -24,6 +25,18 @@ export interface ResolvedAgent {
   args: string[];
   /** The provider's env with the agent's merged over it. */
   env: Record<string, string>;
+}
+
+/** What a turn of this agent takes from its configuration: its prompt, model, binary and args. */
+export function turnSettingsOf(
+  agent: ResolvedAgent,
+): Pick<AgentTurnInput, "systemPrompt" | "model" | "command" | "args"> {
+  return {
+    systemPrompt: agent.systemPrompt,
+    ...(agent.agent.model !== undefined ? { model: agent.agent.model } : {}),
+    ...(agent.command !== undefined ? { command: agent.command } : {}),
+    args: agent.args,
+  };
 }
 
 export interface ResolveAgentOptions {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Config, Project, RunStatus, Task } from "@flotilla/protocol";
 import type { AgentTurn, AgentTurnResult } from "../agents/types.js";
-import { agentForRole, resolveAgent } from "../config/index.js";
+import { agentForRole, resolveAgent, turnSettingsOf } from "../config/index.js";
 import type { AnswerOutcome, Answerer, RunRef } from "../mcp/index.js";
 import type { PipelineDeps } from "../run/pipeline-deps.js";
 import { addThrowawayWorktree, removeThrowawayWorktree, throwawayWorktree } from "./throwaway-worktree.js";
@@ -88,14 +88,11 @@ async function answer(deps: PipelineDeps, asked: Asked): Promise<AnswerOutcome> 
         taskId: task.id,
         cwd: dir,
         prompt: askPrompt(deps, task, asked.question),
-        ...(agent.systemPrompt !== undefined ? { systemPrompt: agent.systemPrompt } : {}),
-        ...(agent.agent.model !== undefined ? { model: agent.agent.model } : {}),
+        ...turnSettingsOf(agent),
         ...(scripted && config.mcp.askScript !== undefined ? { script: config.mcp.askScript } : {}),
         env: { ...deps.baseEnv, ...(deps.providerEnv?.(agent.provider.name) ?? {}), ...agent.env },
         // Its own marker: stopping it must never sweep the asking agent, which carries the run's.
         marker: id,
-        ...(agent.command !== undefined ? { command: agent.command } : {}),
-        args: agent.args,
         onEvent: (e) => {
           if (e.type === "message") messages.push(e.text);
           if (e.type === "session")

@@ -1,5 +1,5 @@
 import { FlotillaError, newId, type Plan, type Project, type Script } from "@flotilla/protocol";
-import { agentForRole, resolveAgent } from "../config/index.js";
+import { agentForRole, resolveAgent, turnSettingsOf } from "../config/index.js";
 import { parsePlanText } from "../plan/index.js";
 import type { PipelineDeps } from "../run/pipeline-deps.js";
 import { addThrowawayWorktree, removeThrowawayWorktree, throwawayWorktree } from "./throwaway-worktree.js";
@@ -65,13 +65,10 @@ export async function proposePlan(deps: PipelineDeps, project: Project, options:
       taskId: id,
       cwd: worktree.path,
       prompt: `${INSTRUCTIONS}\n\nGoal: ${options.goal}`,
-      ...(agent.systemPrompt !== undefined ? { systemPrompt: agent.systemPrompt } : {}),
-      ...(agent.agent.model !== undefined ? { model: agent.agent.model } : {}),
+      ...turnSettingsOf(agent),
       ...(options.script !== undefined ? { script: options.script } : {}),
       env: { ...deps.baseEnv, ...(deps.providerEnv?.(agent.provider.name) ?? {}), ...agent.env },
       marker: id,
-      ...(agent.command !== undefined ? { command: agent.command } : {}),
-      args: agent.args,
       onEvent: (e) => {
         if (e.type === "message") messages.push(e.text);
       },

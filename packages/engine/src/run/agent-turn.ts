@@ -1,6 +1,6 @@
 import { FlotillaError, ScriptSchema, newId, type Project, type Run, type Task } from "@flotilla/protocol";
 import type { AgentTurn, AgentTurnInput, AgentTurnResult } from "../agents/types.js";
-import { resolveAgent } from "../config/index.js";
+import { resolveAgent, turnSettingsOf } from "../config/index.js";
 import type { WriteContext } from "../store/index.js";
 import {
   createRunWatchdog,
@@ -132,8 +132,7 @@ async function runTurn(deps: PipelineDeps, req: TurnRequest): Promise<TurnOutcom
     taskId: task.id,
     cwd: task.worktreePath ?? project.path,
     prompt: req.prompt,
-    ...(agent.systemPrompt !== undefined ? { systemPrompt: agent.systemPrompt } : {}),
-    ...(agent.agent.model !== undefined ? { model: agent.agent.model } : {}),
+    ...turnSettingsOf(agent),
     ...(script !== undefined ? { script } : {}),
     ...(mcpUrl !== undefined ? { mcpUrl } : {}),
     ...(allowedTools.length > 0 ? { allowedTools } : {}),
@@ -146,8 +145,6 @@ async function runTurn(deps: PipelineDeps, req: TurnRequest): Promise<TurnOutcom
       ...(mcpUrl !== undefined ? { FLOTILLA_MCP_URL: mcpUrl } : {}),
     },
     marker: runId,
-    ...(agent.command !== undefined ? { command: agent.command } : {}),
-    args: agent.args,
     onEvent: (e) => {
       if (e.type === "review") review = { verdict: e.verdict, comments: e.comments };
       if (e.type === "message") lastMessage = e.text;
