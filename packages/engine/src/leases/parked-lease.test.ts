@@ -83,6 +83,31 @@ describe("releaseStale and parked tasks", () => {
   });
 });
 
+describe("releaseStale and tasks waiting for a person", () => {
+  it("never releases the lease of a task that needs input or is conflicted (owner gone, heartbeat old); releases it once the task is done", async () => {
+    addTask("asking", { status: "needs_input", question: "which?" });
+    addTask("conflicted", { status: "conflicted", files: ["a.txt"] });
+    const dead = { pid: await deadPid(), startedAt: "1" };
+    acquire(store, { taskId: "asking", projectId: PROJECT, globs: ["src/**"], owner: dead });
+    acquire(store, { taskId: "conflicted", projectId: PROJECT, globs: ["a.txt"], owner: dead });
+    const later = new Date(Date.now() + 3_600_000);
+    expect(releaseStale(store, { timeoutMs: 60_000, now: later })).toEqual([]);
+    // Declared writes, not narrowed: its work is not finished.
+    expect(store.read.leases.get("asking")?.globs).toEqual(["src/**"]);
+
+    store.write((ctx) => ctx.tasks.setState("asking", { status: "cancelled" }, ctx.now));
+    store.write((ctx) => ctx.tasks.setState("conflicted", { status: "running", runId: "run_1" }, ctx.now));
+    expect(
+      releaseStale(store, { timeoutMs: 60_000, now: later })
+        .map((r) => [r.lease.taskId, r.reason])
+        .sort(),
+    ).toEqual([
+      ["asking", "task_done"],
+      ["conflicted", "owner_dead"],
+    ]);
+  });
+});
+
 describe("moveTask and the write lease", () => {
   it("a parked task taken up again gets its declared writes back, owned by its driver", async () => {
     addTask("t", HELD, ["src/**"]);

@@ -1,6 +1,6 @@
 import { isProcessAlive } from "../process/index.js";
 import type { Tables } from "../store/index.js";
-import { isParked } from "../tasks/task-transitions.js";
+import { waitsForPerson } from "../tasks/task-transitions.js";
 import type { Lease } from "./leases.js";
 import { inWrite, type LeaseWriteTarget } from "./lease-target.js";
 
@@ -25,9 +25,10 @@ export interface ReleaseStaleOptions {
 /**
  * Seed 001's stale detection: releases every lease whose owner process is dead or whose
  * heartbeat is older than `timeoutMs`, and every lease whose task is done (merged, failed,
- * cancelled) or gone, in one transaction, and returns what it released. A parked task's lease
- * (awaiting_merge with a reason: held for approval, or blocked) is never stale: its work waits on
- * its branch for a person and needs no live process.
+ * cancelled) or gone, in one transaction, and returns what it released. The lease of a task that
+ * waits for a person (`waitsForPerson`: parked in awaiting_merge with a reason, needs_input, or
+ * conflicted) is never stale: its work waits in its worktree or on its branch and needs no live
+ * process.
  */
 export function releaseStale(target: LeaseWriteTarget, options: ReleaseStaleOptions): ReleasedLease[] {
   const now = (options.now ?? new Date()).getTime();
@@ -53,7 +54,7 @@ function staleReason(
   const task = tables.tasks.get(lease.taskId);
   const status = task?.state.status;
   if (!task || status === "merged" || status === "failed" || status === "cancelled") return "task_done";
-  if (isParked(task.state)) return undefined;
+  if (waitsForPerson(task.state)) return undefined;
   if (!isProcessAlive(lease.ownerPid, lease.ownerStartedAt)) return "owner_dead";
   const beat = Date.parse(lease.heartbeatAt);
   if (Number.isNaN(beat) || now - beat > timeoutMs) return "heartbeat_expired";

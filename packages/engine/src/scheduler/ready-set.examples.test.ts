@@ -88,6 +88,29 @@ describe("pickRunnable", () => {
     expect(later.start).toEqual(["on-b"]);
   });
 
+  it("a task waiting for a person keeps its lock and its slot; undeclared writes do not wait for it", () => {
+    const tasks = [
+      task("asking", { status: "active", writes: ["a.txt"], waitsForPerson: true }),
+      task("on-a", { writes: ["a.txt"] }),
+      task("anything", { writes: [] }),
+    ];
+    // At concurrency 2: `anything` takes the free slot (the asking task keeps its own).
+    const { start, waiting } = pickRunnable(tasks, { global: 2 });
+    expect(start).toEqual(["anything"]);
+    expect(waiting).toEqual({ "on-a": { kind: "lock", holder: "asking", globs: ["a.txt"] } });
+    expect(pickRunnable(tasks, { global: 1 }).waiting).toEqual({
+      "on-a": { kind: "lock", holder: "asking", globs: ["a.txt"] },
+      anything: { kind: "slot", limit: "global" },
+    });
+    // A working task still locks everything for a task with undeclared writes.
+    const working = tasks.map((t) => (t.id === "asking" ? { ...t, waitsForPerson: false } : t));
+    expect(pickRunnable(working, { global: 2 }).waiting["anything"]).toEqual({
+      kind: "lock",
+      holder: "asking",
+      globs: ["a.txt"],
+    });
+  });
+
   it("does not block a task whose path to a failure goes through a merged task", () => {
     const tasks = [task("a", { status: "failed" }), task("b", { status: "merged" }), task("c", { dependsOn: ["b"] })];
     expect(pickRunnable(tasks, { global: 1 }).start).toEqual(["c"]);

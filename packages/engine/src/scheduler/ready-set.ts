@@ -11,7 +11,8 @@ import { globsMayOverlap, overlappingGlobs } from "../plan/globs.js";
  * slot. `parked`: started, and waits for a person with nothing running (held for approval, or
  * blocked, in awaiting_merge): it keeps a write lock on the files it changed (they are not on the
  * target yet) but takes no slot, so a plan run with every task held still works through all of
- * them. A task that declares no writes does not wait for parked ones (see `lockWait`).
+ * them. A task that declares no writes does not wait for parked ones, nor for tasks that wait for
+ * a person (`waitsForPerson`; see `lockWait`).
  */
 export type SchedStatus = "pending" | "active" | "parked" | "merged" | "failed";
 
@@ -25,6 +26,12 @@ export interface SchedTask {
   writes: string[];
   /** False for a parked task that holds no write lock (it changed nothing). */
   holdsLock?: boolean;
+  /**
+   * True for a task that waits for a person with nothing running (needs_input, or conflicted)
+   * while still counted as active (its run keeps its slot): a task that declares no writes does
+   * not wait for its lock, as for a parked one.
+   */
+  waitsForPerson?: boolean;
   /** Higher starts first. */
   priority: number;
   /** ISO time; earlier starts first among equal priorities (then the id). */
@@ -120,16 +127,17 @@ export function describeWait(reason: WaitReason): string {
 }
 
 /**
- * The first holder whose writes may overlap the task's. A parked holder's lock is the exact files it
- * changed, and it may wait for a person indefinitely: a task that declares no writes cannot say
- * whether it touches them, so it does not wait for parked tasks (only for active ones); if it does
- * change their files, the merge queue meets the conflict.
+ * The first holder whose writes may overlap the task's. A parked holder, or one that waits for a
+ * person (needs_input, conflicted), may wait indefinitely: a task that declares no writes cannot
+ * say whether it touches their files, so it does not wait for them (only for working tasks), or it
+ * would block everything until a person acts; if it does change their files, the merge queue meets
+ * the conflict.
  */
 function lockWait(task: SchedTask, holders: readonly SchedTask[]): WaitReason | undefined {
   const holder = holders.find(
     (h) =>
       h.holdsLock !== false &&
-      !(h.status === "parked" && task.writes.length === 0) &&
+      !((h.status === "parked" || h.waitsForPerson === true) && task.writes.length === 0) &&
       globsMayOverlap(task.writes, h.writes),
   );
   if (!holder) return undefined;

@@ -4,7 +4,7 @@ import { driveTask } from "../run/drive-task.js";
 import { acquire, listActive, narrowParkedLeases, release, releaseStale, heartbeat } from "../leases/index.js";
 import type { PipelineDeps } from "../run/pipeline-deps.js";
 import type { Store } from "../store/index.js";
-import { isParked } from "../tasks/task-transitions.js";
+import { isParked, waitsForPerson } from "../tasks/task-transitions.js";
 import { planBudgetReached } from "../watchdog/index.js";
 import { landReady } from "./land.js";
 import { describeWait, pickRunnable, type SchedStatus, type SchedTask } from "./ready-set.js";
@@ -71,7 +71,7 @@ export async function runTasks(
       };
       const inRun = new Set(tasks.map((t) => t.id));
       const foreign = project
-        ? await syncLeases(deps, project.id, tasks, config?.defaults.leaseTimeoutMs ?? 60_000)
+        ? await syncLeases(deps, project.id, tasks, config?.defaults.leaseTimeoutMs ?? 60_000, drivenHere)
         : [];
       // Tasks the queue is landing count as active until it is done with them (merged AND cleaned
       // up), so a dependent starts after its dependency's worktree went back to the pool.
@@ -238,6 +238,9 @@ function toSched(deps: PipelineDeps, t: Task, driven: boolean, inRun: ReadonlySe
         ? []
         : [...new Set([...t.writes, ...(lease?.globs ?? [])])],
     ...(parked && !lease ? { holdsLock: false } : {}),
+    // needs_input, conflicted: it keeps its slot in its own run (as it always did) and its
+    // declared writes, but a task that declares no writes does not wait for it (`lockWait`).
+    ...(!driven && !parked && waitsForPerson(t.state) ? { waitsForPerson: true } : {}),
     priority: t.priority,
     createdAt: t.createdAt,
     agent: t.agent,
@@ -334,16 +337,17 @@ function startPoolUpkeep(deps: PipelineDeps, taskIds: readonly string[], concurr
 
 /**
  * Write-lock leases (seed 001's locks with stale detection): parked tasks' leases are narrowed to
- * the files they changed, stale leases are released (holder gone, or silent past the timeout; a
- * parked task's never), ours are heartbeated and released once our task is merged or failed;
- * leases other Flotilla processes hold come back as lock holders (parked ones take no slot), so a
- * task here never overlaps a task running or held elsewhere.
+ * the files they changed, stale leases are released (holder gone, or silent past the timeout; never
+ * the lease of a task that waits for a person), ours are heartbeated and released once our task is
+ * merged or failed; leases other runs hold come back as lock holders (those waiting for a person
+ * take no slot), so a task here never overlaps a task running, waiting or held elsewhere.
  */
 async function syncLeases(
   deps: PipelineDeps,
   projectId: string,
   tasks: readonly Task[],
   timeoutMs: number,
+  drivenHere: ReadonlySet<string>,
 ): Promise<SchedTask[]> {
   await narrowParkedLeases(deps, projectId);
   releaseStale(deps.store, { timeoutMs, projectId });
@@ -353,8 +357,10 @@ async function syncLeases(
     const task = byId.get(lease.taskId);
     if (!task) {
       // Another run's task: it holds its lock; it takes a slot only while it is working, not
-      // while it waits for a person (held for approval: parked).
+      // while it waits for a person (parked, needs_input, conflicted: its lease never goes stale,
+      // so a slot it took would be held, and this run kept from ending, until a person acts).
       const other = deps.store.read.tasks.get(lease.taskId);
+      const waits = other !== undefined && !drivenHere.has(other.id) && waitsForPerson(other.state);
       foreign.push({
         id: lease.taskId,
         dependsOn: [],
@@ -363,7 +369,7 @@ async function syncLeases(
         createdAt: lease.acquiredAt,
         agent: "",
         provider: "",
-        status: other && schedStatus(other, false) === "parked" ? "parked" : "active",
+        status: waits ? "parked" : "active",
       });
       continue;
     }

@@ -68,6 +68,18 @@ export function isParked(state: TaskStatus): boolean {
 }
 
 /**
+ * Whether a task waits for a person with nothing running: parked (`isParked`), needing input (a
+ * question or a permission request), or conflicted (a merge conflict to resolve). Its write lease
+ * is never released as stale, whatever becomes of the process that ran it (`releaseStale`): its
+ * work in progress sits in its worktree or on its branch. A parked task's lease holds the files it
+ * changed; the others' keep their declared writes (their work is not finished). It goes when the
+ * task is merged, failed or cancelled.
+ */
+export function waitsForPerson(state: TaskStatus): boolean {
+  return isParked(state) || state.status === "needs_input" || state.status === "conflicted";
+}
+
+/**
  * Moves a task to a new status inside a store write, announcing it in the same transaction.
  * A task held for approval (`holdForApproval`) never enters awaiting_merge without a reason:
  * it gets the hold as its reason, so the merge queue (which takes only tasks without one) leaves
