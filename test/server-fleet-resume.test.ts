@@ -306,3 +306,104 @@ describe("POST /resume with join: a run still going takes more tasks", () => {
     ]);
   });
 });
+
+/**
+ * A resume run's scheduler runs its tasks under their project's limits, leases and merge queue:
+ * `join` with a task of a project the run does not run is refused (409 conflict, naming the task
+ * and both projects) before anything changes — not that task, not the run's other tasks, not its
+ * hold — and a run of its own (no `join`) takes it. A run that is over takes nothing anyway: a
+ * `join` naming it starts a new run, whatever the project.
+ */
+describe("POST /resume with join: a run takes only tasks of its own project", () => {
+  let w: ResumeWorld;
+  let other: string;
+  let gate: string;
+  const ticket = async (id: string, project?: string, gated?: string) =>
+    expect(
+      (
+        await w.call("POST", "/tickets", {
+          text: ticketText(id, 0, gated),
+          file: `${id}.yaml`,
+          ...(project !== undefined ? { project } : {}),
+        })
+      ).status,
+    ).toBe(201);
+
+  beforeAll(async () => {
+    w = await resumeWorld("flotilla-server-resume-foreign-");
+    other = makeRepo(join(w.root.path, "other"));
+    expect((await w.call("POST", "/projects", { path: other, name: "other" })).status).toBe(201);
+    expect((await w.call("POST", "/projects/repo/select")).status).toBe(200);
+    gate = join(w.root.path, "gate");
+  });
+  afterAll(() => w.close());
+
+  it("refuses another project's task with 409 naming it and both projects; nothing changes; a run of its own takes it", async () => {
+    const since = await w.lastSeq();
+    await ticket("mine", "repo", gate);
+    await ticket("also", "repo");
+    await ticket("theirs", "other");
+    const res = await w.call("POST", "/resume", { taskIds: ["mine"] });
+    expect(res.status).toBe(202);
+    const run = (await json(res)).resumeId as string;
+    await waitFor("mine running, holding the one slot", () => w.engine.task("mine").state.status === "running");
+
+    const seq = await w.lastSeq();
+    for (const taskIds of [["theirs"], ["also", "theirs"]]) {
+      const refused = await expectErrorOf(
+        await w.call("POST", "/resume", { taskIds, join: run, holdMs: 600_000 }),
+        409,
+        "conflict",
+      );
+      expect(refused.error.message).toContain(`task "theirs" is of project "other" (${other})`);
+      expect(refused.error.message).toContain(`resume run ${run} runs project "repo" (${w.repo})`);
+      expect(refused.error.data).toMatchObject({ taskId: "theirs", resumeId: run });
+    }
+    // The engine refuses it itself too (a join of every resumable task, without taskIds).
+    expect(() => w.engine.joinResume(run, ["also", "theirs"], { holdMs: 600_000 })).toThrow(
+      /task "theirs" is of project "other"/,
+    );
+    // Nothing changed: no event, the tasks still queued, still the one run.
+    expect(await w.lastSeq()).toBe(seq);
+    expect(await w.statusOf("theirs")).toBe("queued");
+    expect(await w.statusOf("also")).toBe("queued");
+    expect(w.background.running).toBe(1);
+
+    // Without join: a run of its own, under its project's config, in its repo.
+    const own = await json(await w.call("POST", "/resume", { taskIds: ["theirs"] }));
+    expect(own.resumeId).not.toBe(run);
+    expect(list(own.tasks).map((t: { id: string }) => t.id)).toEqual(["theirs"]);
+    writeFileSync(gate, "");
+    // The refused hold was not taken: the run ends once its tasks rest.
+    await w.background.idle();
+    expect(await w.statusOf("mine")).toBe("merged");
+    expect(await w.statusOf("theirs")).toBe("merged");
+    expect(await w.statusOf("also")).toBe("queued");
+    expect(git(other, "show", "main:theirs.txt")).toBe("theirs");
+    const finished = (await w.eventsSince(since))
+      .filter((e: Loose) => e.payload.type === "resume.finished")
+      .map((e: { payload: { resumeId: string; taskIds: string[] } }) => e.payload);
+    expect(finished).toEqual(
+      expect.arrayContaining([
+        { type: "resume.finished", resumeId: run, taskIds: ["mine"] },
+        { type: "resume.finished", resumeId: own.resumeId, taskIds: ["theirs"] },
+      ]),
+    );
+    expect(finished).toHaveLength(2);
+  });
+
+  it("a join naming a run that is over starts a new run, whatever the project", async () => {
+    expect(w.background.running).toBe(0);
+    await ticket("later", "other");
+    const run = await json(await w.call("POST", "/resume", { taskIds: ["also"] }));
+    await w.background.idle();
+    expect(await w.statusOf("also")).toBe("merged");
+    const res = await w.call("POST", "/resume", { taskIds: ["later"], join: run.resumeId });
+    expect(res.status).toBe(202);
+    const late = await json(res);
+    expect(late.resumeId).not.toBe(run.resumeId);
+    expect(list(late.tasks).map((t: { id: string }) => t.id)).toEqual(["later"]);
+    await w.background.idle();
+    expect(await w.statusOf("later")).toBe("merged");
+  });
+});

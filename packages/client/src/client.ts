@@ -22,6 +22,7 @@ import type {
   ProjectList,
   ResumeResult,
   Snapshot,
+  TaskAnswers,
 } from "./wire-responses.js";
 import type {
   AnswerRequest,
@@ -68,6 +69,11 @@ export interface FlotillaClient {
   listTasks(filter?: TaskFilter): Promise<Task[]>;
   getTask(taskId: string): Promise<Task>;
   listRuns(taskId: string): Promise<Run[]>;
+  /**
+   * The orchestrator's answers to the task's `ask` questions (runs of role orchestrator, not among
+   * `listRuns`), oldest first, and the task's usage: its runs' tokens and cost with the answers'.
+   */
+  taskAnswers(taskId: string): Promise<TaskAnswers>;
   /** Creates a prompt task and (unless `run: false`) starts it in the background. */
   createTask(input: CreateTaskRequest): Promise<Task>;
   abortTask(taskId: string): Promise<Task>;

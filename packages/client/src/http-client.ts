@@ -16,6 +16,7 @@ import {
   ResumeResultSchema,
   RunListSchema,
   SnapshotSchema,
+  TaskAnswersSchema,
   TaskListSchema,
 } from "./wire-responses.js";
 import {
@@ -111,6 +112,7 @@ export function createHttpClient(options: HttpClientOptions): FlotillaClient {
       ).tasks,
     getTask: (taskId) => call("GET", `/tasks/${id(taskId)}`, TaskSchema),
     listRuns: async (taskId) => (await call("GET", `/tasks/${id(taskId)}/runs`, RunListSchema)).runs,
+    taskAnswers: (taskId) => call("GET", `/tasks/${id(taskId)}/answers`, TaskAnswersSchema),
     createTask: (input) => call("POST", "/tasks", TaskSchema, { body: input }),
     abortTask: (taskId) => call("POST", `/tasks/${id(taskId)}/abort`, TaskSchema),
     retryTask: (taskId) => call("POST", `/tasks/${id(taskId)}/retry`, TaskSchema),

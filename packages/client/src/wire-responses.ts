@@ -19,6 +19,34 @@ export type ProjectList = z.infer<typeof ProjectListSchema>;
 export const TaskListSchema = z.object({ tasks: z.array(TaskSchema) });
 export const RunListSchema = z.object({ runs: z.array(RunSchema) });
 
+/**
+ * One of the orchestrator's answers to a task's `ask` questions (over MCP): stored as a run of
+ * the asking task with role `orchestrator`, not among its runs (`GET /tasks/:id/runs`); `askedBy`
+ * is the run that asked, `attempt` numbers the task's answers.
+ */
+export const AnswerRunSchema = RunSchema.omit({ role: true }).extend({
+  role: z.literal("orchestrator"),
+  askedBy: z.string(),
+});
+export type AnswerRun = z.infer<typeof AnswerRunSchema>;
+
+/**
+ * A task's usage as `flotilla status` and the export show it: its runs' tokens and cost plus
+ * those of the orchestrator's answers to its questions, and how many answers that includes.
+ */
+export const TaskUsageSchema = z.object({
+  inputTokens: z.number().int().nonnegative(),
+  outputTokens: z.number().int().nonnegative(),
+  costUsd: z.number().nonnegative(),
+  /** How many of the orchestrator's answers the sums include. */
+  answers: z.number().int().nonnegative(),
+});
+export type TaskUsage = z.infer<typeof TaskUsageSchema>;
+
+/** `GET /tasks/:id/answers`: the orchestrator's answers to the task's questions (oldest first) and its usage with them. */
+export const TaskAnswersSchema = z.object({ answers: z.array(AnswerRunSchema), usage: TaskUsageSchema });
+export type TaskAnswers = z.infer<typeof TaskAnswersSchema>;
+
 /** A merge queue CI outcome, as announced by `merge.batch-tested`. */
 export const BatchResultSchema = z.object({
   projectId: z.string(),

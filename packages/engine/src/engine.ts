@@ -126,9 +126,17 @@ export interface Engine {
    * them together with the run's own (priority, then age), within the same limits. `holdMs`: the
    * run's hold from now on (0: none; see `ResumeOptions.holdMs`). False when that run is over (it
    * ends once nothing of it runs, lands or can start and its hold ran out, and then takes no
-   * more) or unknown here: a new `resume` must take them.
+   * more) or unknown here: a new `resume` must take them. A run takes only tasks of the projects
+   * it runs (its limits, leases and merge queue are theirs): a task of another project is
+   * `conflict` (see `checkJoinResume`), and then nothing changes, neither its tasks nor its hold.
    */
   joinResume(resumeId: string, taskIds: readonly string[], options?: { holdMs?: number }): boolean;
+  /**
+   * Throws `conflict` (naming the task and both projects) when resume run `resumeId` is still
+   * going and one of these tasks is of a project none of its tasks is of; nothing when the run
+   * runs their projects, or is over or unknown here (a new run would take them). Changes nothing.
+   */
+  checkJoinResume(resumeId: string, taskIds: readonly string[]): void;
   abort(taskId: string): Promise<Task>;
   /** Runs a failed, cancelled, conflicted or interrupted task again; then its plan's queued tasks go on. */
   retry(taskId: string, options: DriveOptions): Promise<Task>;
@@ -258,6 +266,35 @@ export function createEngine(options: EngineOptions = {}): Engine {
   /** The resume runs going on, by id. */
   const resumeRuns = new Map<string, ResumeRun>();
 
+  /**
+   * A resume run's scheduler runs its tasks under their project's limits, leases and merge queue
+   * (the first task's): a task of a project none of the run's tasks is of is refused (`conflict`),
+   * naming the task and both projects, rather than run under another project's config.
+   */
+  const refuseForeignTasks = (resumeId: string, run: ResumeRun, taskIds: readonly string[]): void => {
+    const projectIds = new Set<string>();
+    for (const id of run.taskIds) {
+      const t = store.read.tasks.get(id);
+      if (t) projectIds.add(t.projectId);
+    }
+    if (projectIds.size === 0) return;
+    for (const id of taskIds) {
+      const t = store.read.tasks.get(id);
+      if (!t || projectIds.has(t.projectId)) continue;
+      const name = (projectId: string) => {
+        const p = store.read.projects.get(projectId);
+        return p ? `"${p.name}" (${p.path})` : `"${projectId}"`;
+      };
+      const runs = `project${projectIds.size > 1 ? "s" : ""} ${[...projectIds].map(name).join(", ")}`;
+      throw new FlotillaError(
+        "conflict",
+        `task "${id}" is of project ${name(t.projectId)}, but resume run ${resumeId} runs ${runs}: ` +
+          `a run takes only tasks of its own project; resume it without join (a run of its own)`,
+        { taskId: id, resumeId, projectId: t.projectId, runProjectIds: [...projectIds] },
+      );
+    }
+  };
+
   const task = (taskId: string): Task => {
     const found = store.read.tasks.get(taskId);
     if (!found) throw new FlotillaError("not_found", `no task "${taskId}"; see \`flotilla status\``, { taskId });
@@ -320,9 +357,14 @@ export function createEngine(options: EngineOptions = {}): Engine {
     joinResume(resumeId, taskIds, o = {}) {
       const run = resumeRuns.get(resumeId);
       if (!run || run.shutdown.aborted) return false;
+      refuseForeignTasks(resumeId, run, taskIds); // before anything changes
       for (const id of taskIds) run.taskIds.add(id);
       if (o.holdMs !== undefined) run.heldUntil = Date.now() + o.holdMs;
       return true;
+    },
+    checkJoinResume(resumeId, taskIds) {
+      const run = resumeRuns.get(resumeId);
+      if (run && !run.shutdown.aborted) refuseForeignTasks(resumeId, run, taskIds);
     },
     abort: (taskId) => abortTask(deps, taskId),
     async retry(taskId, o) {

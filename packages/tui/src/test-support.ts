@@ -114,6 +114,7 @@ export function fakeClient(tasks: Task[]) {
     listTasks: () => Promise.resolve(tasks),
     getTask: (id) => Promise.resolve(byId(id)),
     listRuns: () => Promise.resolve([]),
+    taskAnswers: unsupported,
     createTask: unsupported,
     abortTask: (id) => {
       calls.push(`abort ${id}`);

@@ -1,15 +1,8 @@
 import type { Command } from "commander";
-import {
-  answersNote,
-  createStore,
-  flotillaHome,
-  formatCost,
-  homePaths,
-  isResting,
-  taskUsage,
-  type AnswerRun,
-} from "@flotilla/engine";
+import type { FlotillaClient, TaskAnswers } from "@flotilla/client";
+import { answersNote, formatCost, isResting } from "@flotilla/engine";
 import { delay } from "@flotilla/engine";
+import { createInProcessClient } from "@flotilla/server";
 import { action } from "../action.js";
 import { withContext } from "../context.js";
 import { EXIT } from "../exit-codes.js";
@@ -40,23 +33,11 @@ export function registerStatus(program: Command): void {
   ).action(
     action(async (taskId: string | undefined, opts: Opts) => {
       const daemon = daemonFor(opts);
-      if (daemon) {
-        const { client, out } = daemon;
-        if (taskId !== undefined) {
-          const task = await client.getTask(taskId);
-          return printTask(out, task, await client.listRuns(taskId), answersFromStore(task.id));
-        }
-        const filter = opts.project !== undefined ? { project: opts.project } : {};
-        return printTasks(out, await client.listTasks(filter));
-      }
-      return withContext(opts, async ({ engine, out }) => {
-        if (taskId !== undefined) {
-          const task = engine.task(taskId);
-          const { runs } = engine.store.read;
-          return printTask(out, task, runs.listForTask(task.id), runs.answersForTask(task.id));
-        }
-        const project = opts.project !== undefined ? engine.projects.resolve(opts.project) : undefined;
-        return printTasks(out, engine.store.read.tasks.list(project ? { projectId: project.id } : {}));
+      if (daemon) return status(daemon.client, daemon.out, taskId, opts);
+      return withContext(opts, ({ engine, out }) => {
+        // An unknown (or malformed) id is not_found here, as ever, before the client checks its shape.
+        if (taskId !== undefined) engine.task(taskId);
+        return status(createInProcessClient(engine), out, taskId, opts);
       });
     }),
   );
@@ -120,21 +101,15 @@ export function registerStatus(program: Command): void {
 }
 
 /**
- * The orchestrator's answers to a task's questions, read from the store when the task came from the
- * daemon (the daemon's API does not list them yet; the store is the same file, and reading it
- * beside the daemon is safe). Undefined when it cannot be read: then none are shown.
+ * `flotilla status [task]` over the client: the daemon's (HTTP) or one on this process's engine,
+ * so both print the same. A task: its details, runs and the orchestrator's answers with its usage.
  */
-function answersFromStore(taskId: string): AnswerRun[] | undefined {
-  try {
-    const store = createStore(homePaths(flotillaHome(process.env)).database);
-    try {
-      return store.read.runs.answersForTask(taskId);
-    } finally {
-      store.close();
-    }
-  } catch {
-    return undefined;
-  }
+async function status(client: FlotillaClient, out: Output, taskId: string | undefined, opts: Opts): Promise<number> {
+  if (taskId === undefined)
+    return printTasks(out, await client.listTasks(opts.project !== undefined ? { project: opts.project } : {}));
+  const task = await client.getTask(taskId);
+  const runs = await client.listRuns(task.id);
+  return printTask(out, task, runs, await client.taskAnswers(task.id));
 }
 
 /**
@@ -142,10 +117,9 @@ function answersFromStore(taskId: string): AnswerRun[] | undefined {
  * questions (each: when, the run that asked, status, tokens and cost), and its usage, answers
  * included. `--json` adds `answers` and `usage` to the task and its `runs`.
  */
-function printTask(out: Output, task: Task, runs: readonly Run[], answers: readonly AnswerRun[] | undefined): number {
-  const usage = answers !== undefined ? taskUsage(runs, answers) : undefined;
+function printTask(out: Output, task: Task, runs: readonly Run[], { answers, usage }: TaskAnswers): number {
   if (out.json) {
-    out.data({ ...task, runs, ...(answers !== undefined && usage !== undefined ? { answers, usage } : {}) });
+    out.data({ ...task, runs, answers, usage });
     return EXIT.ok;
   }
   out.say(`${out.color("bold", task.id)}  ${task.title}`);
@@ -162,18 +136,16 @@ function printTask(out: Output, task: Task, runs: readonly Run[], answers: reado
         `${r.sessionId ? ` session ${r.sessionId}` : ""} tokens ${r.inputTokens}/${r.outputTokens}`,
     );
   }
-  for (const a of answers ?? []) {
+  for (const a of answers) {
     out.say(
       `  answer ${a.id} #${a.attempt} ${a.status} at ${a.startedAt} for run ${a.askedBy}` +
         ` tokens ${a.inputTokens}/${a.outputTokens} ${formatCost(a.costUsd)}${a.reason ? ` (${a.reason})` : ""}`,
     );
   }
-  if (usage !== undefined) {
-    const note = answersNote(usage.answers);
-    out.say(
-      `  usage:    tokens ${usage.inputTokens}/${usage.outputTokens}, ${formatCost(usage.costUsd)}${note ? ` (${note})` : ""}`,
-    );
-  }
+  const note = answersNote(usage.answers);
+  out.say(
+    `  usage:    tokens ${usage.inputTokens}/${usage.outputTokens}, ${formatCost(usage.costUsd)}${note ? ` (${note})` : ""}`,
+  );
   return EXIT.ok;
 }
 

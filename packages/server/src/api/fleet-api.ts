@@ -16,8 +16,8 @@ export type FleetApi = Pick<FlotillaClient, "resume" | "cleanProject" | "enqueue
  * that a CLI beside a daemon never competes with it for interrupted tasks or worktrees: resume
  * (reconcile, then continue what was left, in the background; `taskIds`: only those, as
  * `flotilla watch` asks for the tickets it queued; `join`: added to a resume run still going,
- * `holdMs`: which keeps going while its feeder may hand it more), a project's clean-up, and a
- * ticket stored queued.
+ * which takes only tasks of its own project(s), else 409; `holdMs`: which keeps going while its
+ * feeder may hand it more), a project's clean-up, and a ticket stored queued.
  */
 export function createFleetApi({ engine, background }: ApiDeps): FleetApi {
   return {
@@ -30,6 +30,8 @@ export function createFleetApi({ engine, background }: ApiDeps): FleetApi {
         return { resumeId: going ? join : newId("resume"), tasks: [], interrupted: [] };
       }
       for (const id of taskIds ?? []) engine.task(id); // an unknown task is a 404, before anything changes
+      // A run takes only tasks of its own project(s): another project's task is a 409, before anything changes.
+      if (join !== undefined && taskIds !== undefined) engine.checkJoinResume(join, taskIds);
       // What a Flotilla process that is gone left running is interrupted first (a CLI killed beside us).
       const { interruptedTasks } = await engine.reconcile();
       const wanted = taskIds && new Set(taskIds);
@@ -44,6 +46,7 @@ export function createFleetApi({ engine, background }: ApiDeps): FleetApi {
         interrupted: interruptedTasks,
       });
       // A run still going takes them (its scheduler orders them with its own); else a new run.
+      // (Tasks of a project the run does not run are refused there, 409, the run unchanged.)
       if (join !== undefined && engine.joinResume(join, ids, hold)) return taken(join);
       const resumeId = newId("resume");
       if (ids.length > 0) {

@@ -1,15 +1,16 @@
 import type { FlotillaClient } from "@flotilla/client";
 import { CreateTaskRequestSchema, TaskFilterSchema } from "@flotilla/client";
 import { TaskIdSchema } from "@flotilla/protocol";
+import { taskUsage } from "@flotilla/engine";
 import { projectOf, type ApiDeps } from "./api-deps.js";
 
 export type TasksApi = Pick<
   FlotillaClient,
-  "listTasks" | "getTask" | "listRuns" | "createTask" | "abortTask" | "retryTask" | "mergeTask"
+  "listTasks" | "getTask" | "listRuns" | "taskAnswers" | "createTask" | "abortTask" | "retryTask" | "mergeTask"
 >;
 
 /**
- * Tasks: read them, create a prompt task (run in the background), and the person's actions.
+ * Tasks: read them (with their runs, and the orchestrator's answers to their questions), create a prompt task (run in the background), and the person's actions.
  * The engine decides what is allowed (illegal moves are `illegal_transition`); work that runs
  * until a task rests goes to the background with the server's shutdown signal.
  */
@@ -29,6 +30,12 @@ export function createTasksApi({ engine, background }: ApiDeps): TasksApi {
     async listRuns(taskId) {
       engine.task(id(taskId));
       return engine.store.read.runs.listForTask(taskId);
+    },
+    async taskAnswers(taskId) {
+      engine.task(id(taskId)); // an unknown task is a 404
+      const { runs } = engine.store.read;
+      const answers = runs.answersForTask(taskId);
+      return { answers, usage: taskUsage(runs.listForTask(taskId), answers) };
     },
     async createTask(input) {
       const { project: ref, run, autoMerge, ...spec } = CreateTaskRequestSchema.parse(input);

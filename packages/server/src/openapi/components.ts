@@ -22,6 +22,7 @@ import {
   RunListSchema,
   RunPlanRequestSchema,
   SnapshotSchema,
+  TaskAnswersSchema,
   TaskListSchema,
   ValidatePlanRequestSchema,
 } from "@flotilla/client";
@@ -77,6 +78,7 @@ export const RESPONSE_SCHEMAS = {
   Task: TaskSchema,
   TaskList: TaskListSchema,
   RunList: RunListSchema,
+  TaskAnswers: TaskAnswersSchema,
   PlanValidation: PlanValidationSchema,
   PlanDetail: PlanDetailSchema,
   PlanList: PlanListSchema,

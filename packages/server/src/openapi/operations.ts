@@ -158,6 +158,15 @@ export const OPERATIONS: readonly Operation[] = [
     response: "RunList",
   },
   {
+    method: "get",
+    path: "/tasks/{id}/answers",
+    tag: "tasks",
+    summary:
+      "The orchestrator's answers to the task's ask questions (runs of role orchestrator, each with the run that asked; not among its runs), oldest first, and the task's usage: its runs' tokens and cost with the answers'",
+    status: 200,
+    response: "TaskAnswers",
+  },
+  {
     method: "post",
     path: "/tasks/{id}/abort",
     tag: "tasks",

@@ -6,7 +6,7 @@ import { exportFileName } from "../api/task-export.js";
 import { jsonBody, listQuery } from "./json-body.js";
 
 /**
- * /tasks: list, get, runs, create (a prompt task, run in the background), abort, retry, merge; and
+ * /tasks: list, get, runs, the orchestrator's answers (with the task's usage), create (a prompt task, run in the background), abort, retry, merge; and
  * steering: a follow-up into the session, the diff, review comments, the transcript, the export.
  */
 export function taskRoutes(api: Api): Hono {
@@ -23,6 +23,7 @@ export function taskRoutes(api: Api): Hono {
     .post("/", async (c) => c.json(await api.createTask(await jsonBody<CreateTaskRequest>(c)), 201))
     .get("/:id", async (c) => c.json(await api.getTask(c.req.param("id"))))
     .get("/:id/runs", async (c) => c.json({ runs: await api.listRuns(c.req.param("id")) }))
+    .get("/:id/answers", async (c) => c.json(await api.taskAnswers(c.req.param("id"))))
     .post("/:id/abort", async (c) => c.json(await api.abortTask(c.req.param("id"))))
     .post("/:id/retry", async (c) => c.json(await api.retryTask(c.req.param("id")), 202))
     .post("/:id/merge", async (c) => c.json(await api.mergeTask(c.req.param("id")), 202))
