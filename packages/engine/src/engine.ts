@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { AdapterKind, CiStatus, Config, ConfigInput, Plan, Project, Task, TaskSpec } from "@flotilla/protocol";
-import { FlotillaError, newId, type TaskStatusName } from "@flotilla/protocol";
+import { FlotillaError } from "@flotilla/protocol";
 import { createClaudeCodeAdapter } from "./agents/claude-code/index.js";
 import { createCodexAdapter } from "./agents/codex/index.js";
 import { createGooseAdapter } from "./agents/goose/index.js";
@@ -28,6 +28,7 @@ import { createProjectRegistry, type ProjectRegistry } from "./projects/project-
 import { cleanProject, type CleanReport } from "./run/clean.js";
 import type { DriveOptions } from "./run/drive-task.js";
 import { runTasks, runWithPlan, type RunTasksOptions } from "./scheduler/run-tasks.js";
+import { createResumeRuns, type ResumeOptions } from "./scheduler/resume-runs.js";
 import { createPlanTasks, type CreatePlanOptions } from "./tasks/create-plan-tasks.js";
 import { proposePlan, type ProposeOptions, type Proposal } from "./orchestrator/propose-plan.js";
 import { createOrchestratorAnswerer } from "./orchestrator/answer-question.js";
@@ -58,36 +59,14 @@ import { createNotifier, type Notifier } from "./notify/index.js";
 import { createProviderKeys, type ProviderKeys } from "./secrets/index.js";
 import { openTaskTerminal, type TaskTerminal, type TerminalSize } from "./terminal/index.js";
 
+export type { ResumeOptions };
+
 export interface EngineOptions {
   /** The environment Flotilla reads (FLOTILLA_HOME, XDG_*, FLOTILLA_* overrides) and agents start from. */
   env?: Record<string, string | undefined>;
   /** Flag-level config overrides (highest precedence). */
   overrides?: ConfigInput;
 }
-
-/** What `resume` takes: the whole of it (every resumable task) unless told which. */
-export interface ResumeOptions extends DriveOptions {
-  /** Just these tasks (e.g. the ones `resumable()` listed when the run was asked for). */
-  taskIds?: readonly string[];
-  /** Names the run in its `resume.finished` event (default: a new `resume_…` id). */
-  resumeId?: string;
-  /**
-   * Holds the run: when idle it keeps going this long (ms), for the tasks a feeder may still hand
-   * it (`joinResume`, which renews the hold); then it ends as soon as it is idle.
-   */
-  holdMs?: number;
-}
-
-/** A resume run going on: the tasks it has taken so far (its scheduler reads them every tick). */
-interface ResumeRun {
-  taskIds: Set<string>;
-  shutdown: AbortSignal;
-  /** Until when (epoch ms) it keeps going when idle. */
-  heldUntil: number;
-}
-
-/** The statuses of the tasks `resume` takes. */
-const RESUMABLE: readonly TaskStatusName[] = ["interrupted", "awaiting_merge", "queued"];
 
 export interface Engine {
   readonly store: Store;
@@ -262,38 +241,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
   const notifier = createNotifier({ store, configFor, env: baseEnv });
   notifier.start();
   const idle: DriveOptions = { shutdown: new AbortController().signal };
-
-  /** The resume runs going on, by id. */
-  const resumeRuns = new Map<string, ResumeRun>();
-
-  /**
-   * A resume run's scheduler runs its tasks under their project's limits, leases and merge queue
-   * (the first task's): a task of a project none of the run's tasks is of is refused (`conflict`),
-   * naming the task and both projects, rather than run under another project's config.
-   */
-  const refuseForeignTasks = (resumeId: string, run: ResumeRun, taskIds: readonly string[]): void => {
-    const projectIds = new Set<string>();
-    for (const id of run.taskIds) {
-      const t = store.read.tasks.get(id);
-      if (t) projectIds.add(t.projectId);
-    }
-    if (projectIds.size === 0) return;
-    for (const id of taskIds) {
-      const t = store.read.tasks.get(id);
-      if (!t || projectIds.has(t.projectId)) continue;
-      const name = (projectId: string) => {
-        const p = store.read.projects.get(projectId);
-        return p ? `"${p.name}" (${p.path})` : `"${projectId}"`;
-      };
-      const runs = `project${projectIds.size > 1 ? "s" : ""} ${[...projectIds].map(name).join(", ")}`;
-      throw new FlotillaError(
-        "conflict",
-        `task "${id}" is of project ${name(t.projectId)}, but resume run ${resumeId} runs ${runs}: ` +
-          `a run takes only tasks of its own project; resume it without join (a run of its own)`,
-        { taskId: id, resumeId, projectId: t.projectId, runProjectIds: [...projectIds] },
-      );
-    }
-  };
+  const resumeRuns = createResumeRuns(deps);
 
   const task = (taskId: string): Task => {
     const found = store.read.tasks.get(taskId);
@@ -322,50 +270,7 @@ export function createEngine(options: EngineOptions = {}): Engine {
     },
     runTask: async (taskId, o) => (await runTasks(deps, [taskId], { shutdown: o.shutdown }))[0] ?? task(taskId),
     reconcile: () => reconcile(deps),
-    resumable: () => store.read.tasks.list({ statuses: RESUMABLE }),
-    async resume(o) {
-      const taskIds = new Set(o.taskIds ?? store.read.tasks.list({ statuses: RESUMABLE }).map((t) => t.id));
-      if (taskIds.size === 0) return [];
-      const resumeId = o.resumeId ?? newId("resume");
-      const run: ResumeRun = { taskIds, shutdown: o.shutdown, heldUntil: Date.now() + (o.holdMs ?? 0) };
-      resumeRuns.set(resumeId, run);
-      /** How many tasks the scheduler read at its latest tick. */
-      let read = 0;
-      let tasks: Task[];
-      try {
-        tasks = await runTasks(deps, [...taskIds], {
-          shutdown: o.shutdown,
-          more: () => {
-            read = taskIds.size;
-            return [...taskIds];
-          },
-          // Asked as the scheduler is about to end the run (nothing runs, lands or can start): a
-          // task handed over since its tick read them is taken at the next, a held run waits for
-          // more; else the run takes no more from here on, so none handed over is left behind.
-          keepRunning: () => {
-            if (taskIds.size > read || Date.now() < run.heldUntil) return true;
-            resumeRuns.delete(resumeId);
-            return false;
-          },
-        });
-      } finally {
-        resumeRuns.delete(resumeId);
-      }
-      store.write((ctx) => ctx.emit({ type: "resume.finished", resumeId, taskIds: [...taskIds] }));
-      return tasks;
-    },
-    joinResume(resumeId, taskIds, o = {}) {
-      const run = resumeRuns.get(resumeId);
-      if (!run || run.shutdown.aborted) return false;
-      refuseForeignTasks(resumeId, run, taskIds); // before anything changes
-      for (const id of taskIds) run.taskIds.add(id);
-      if (o.holdMs !== undefined) run.heldUntil = Date.now() + o.holdMs;
-      return true;
-    },
-    checkJoinResume(resumeId, taskIds) {
-      const run = resumeRuns.get(resumeId);
-      if (run && !run.shutdown.aborted) refuseForeignTasks(resumeId, run, taskIds);
-    },
+    ...resumeRuns,
     abort: (taskId) => abortTask(deps, taskId),
     async retry(taskId, o) {
       requeueTask(deps, taskId);
