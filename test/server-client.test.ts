@@ -1,4 +1,6 @@
 import { readFileSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   ClientError,
@@ -152,6 +154,58 @@ describe("the in-process client", () => {
     } finally {
       await background.stop();
       f.cleanup();
+    }
+  });
+});
+
+describe("the HTTP client on a dropped connection", () => {
+  /** A real server on 127.0.0.1 that drops the first `drops` connections without answering. */
+  async function flakyServer(drops: number) {
+    const seen: string[] = [];
+    let left = drops;
+    const server = createHttpServer((req, res) => {
+      seen.push(`${req.method ?? "?"} ${req.url ?? "?"}`);
+      if (left > 0) {
+        left -= 1;
+        req.socket.destroy(); // as a kept-alive socket the server closed just as it was reused
+        return;
+      }
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ ok: true, version: "0.0.0" }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const port = (server.address() as AddressInfo).port;
+    return {
+      seen,
+      client: createHttpClient({ baseUrl: `http://127.0.0.1:${port}` }),
+      close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    };
+  }
+
+  it("sends a GET once more on a fresh connection, and answers it", async () => {
+    const s = await flakyServer(1);
+    try {
+      expect(await s.client.health()).toEqual({ ok: true, version: "0.0.0" });
+      expect(s.seen).toEqual(["GET /health", "GET /health"]);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it("never sends a state-changing request twice; two drops of a GET are an error naming the server", async () => {
+    const post = await flakyServer(1);
+    try {
+      await expect(post.client.resume()).rejects.toThrow(/cannot reach the Flotilla server at http:\/\/127\.0\.0\.1/);
+      expect(post.seen).toEqual(["POST /resume"]);
+    } finally {
+      await post.close();
+    }
+    const get = await flakyServer(2);
+    try {
+      await expect(get.client.health()).rejects.toThrow(/cannot reach the Flotilla server/);
+      expect(get.seen).toEqual(["GET /health", "GET /health"]);
+    } finally {
+      await get.close();
     }
   });
 });

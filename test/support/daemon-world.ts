@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { createStore } from "@flotilla/engine";
 import { isolatedEnv, makeRepo, runCli, startCli, tempDir, waitFor } from "./fixtures.js";
 
 /**
@@ -49,12 +50,16 @@ export async function startDaemonWorld(prefix: string): Promise<DaemonWorld> {
     requests,
     sawRequest: (line) =>
       waitFor(`the daemon to log ${line}`, () => requests().some((l) => line.test(l)) || undefined, 5000),
-    runOwners: (taskId) =>
-      (
-        JSON.parse(runCli(["status", taskId, "--json", "--no-daemon"], { env }).stdout) as {
-          runs: { ownerPid?: number }[];
-        }
-      ).runs.map((r) => r.ownerPid),
+    // From the store itself, beside the daemon: a CLI run here (spawnSync) would stall this
+    // process's event loop, and the client's kept-alive sockets with it.
+    runOwners: (taskId) => {
+      const store = createStore(join(env.FLOTILLA_HOME!, "flotilla.db"));
+      try {
+        return store.read.runs.listForTask(taskId).map((r) => r.ownerPid);
+      } finally {
+        store.close();
+      }
+    },
     async stop() {
       if (daemon.child.exitCode === null) {
         daemon.child.kill("SIGTERM");

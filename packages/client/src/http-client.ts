@@ -57,12 +57,20 @@ export function createHttpClient(options: HttpClientOptions): FlotillaClient {
     const url = base + path + queryString(extra.query);
     const headers: Record<string, string> = { ...auth, accept: "application/json" };
     if (extra.body !== undefined) headers["content-type"] = "application/json";
-    let res: Response;
-    try {
-      res = await doFetch(url, {
+    const send = () =>
+      doFetch(url, {
         method,
         headers,
         ...(extra.body !== undefined ? { body: JSON.stringify(extra.body) } : {}),
+      });
+    let res: Response;
+    try {
+      // A GET changes nothing, so one that met a dropped connection (say, a kept-alive socket the
+      // server closed as it was reused) is sent once more, on a fresh one. Never a request that
+      // changes state: the server may have acted on it.
+      res = await send().catch((err: unknown) => {
+        if (method === "GET") return send();
+        throw err;
       });
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
