@@ -4,7 +4,7 @@ import picomatch from "picomatch";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createEngine, leases, type Engine } from "@flotilla/engine";
 import type { Project, Task, TaskSpec } from "@flotilla/protocol";
-import { git, isolatedEnv, makeRepo, tempDir } from "./support/fixtures.js";
+import { git, isolatedEnv, makeRepo, tempDir, waitFor } from "./support/fixtures.js";
 
 const never = new AbortController().signal;
 const LEASE_TIMEOUT_MS = 1500;
@@ -62,13 +62,8 @@ describe("a parked task's write lease", () => {
       script: [{ write: { path: file, content: `${id}\n` } }],
     });
   const lease = (taskId: string) => engine.store.read.leases.get(taskId);
-  async function until(what: string, check: () => boolean, timeoutMs = 45_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(50);
-    }
-  }
+  /** Waits (up to 45 s) until `check` holds: the fixtures' `waitFor`. */
+  const until = (what: string, check: () => boolean) => waitFor(what, check, 45_000);
 
   it("holds the files it changed across runs, past the lease timeout and its process; approving it lets the waiting task run", async () => {
     await runHeld("held", [{ write: { path: "a.txt", content: "held\n" } }]);

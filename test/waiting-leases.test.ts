@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createEngine, leases, type Engine } from "@flotilla/engine";
 import type { Project, ScriptStep, Task } from "@flotilla/protocol";
-import { git, isolatedEnv, makeRepo, tempDir } from "./support/fixtures.js";
+import { git, isolatedEnv, makeRepo, tempDir, waitFor } from "./support/fixtures.js";
 
 const never = new AbortController().signal;
 const LEASE_TIMEOUT_MS = 1500;
@@ -68,13 +68,8 @@ describe("the write lease of a task waiting for a person", () => {
     if (!item) throw new Error(`no inbox item for ${taskId}`);
     return item;
   };
-  async function until(what: string, check: () => boolean, timeoutMs = 45_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await sleep(50);
-    }
-  }
+  /** Waits (up to 45 s) until `check` holds: the fixtures' `waitFor`. */
+  const until = (what: string, check: () => boolean) => waitFor(what, check, 45_000);
 
   it("keeps its declared writes past the lease timeout and its process; answering it lets it finish and the waiting task run", async () => {
     await runAsking("asker", ["a.txt"], [{ write: { path: "a.txt", content: "asker\n" } }]);
