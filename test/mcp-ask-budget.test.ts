@@ -50,13 +50,13 @@ describe("the orchestrator's answers count toward budgets and metrics", () => {
       .flatMap((e) => (e.payload.type === "run.agent-event" ? [e.payload.event] : []))
       .find((e) => e.type === "tool_result" && e.name === "mcp__flotilla__ask");
   /**
-   * The answer's usage is stored as it comes, so the asker's watchdog may stop it once the answer
-   * arrived, or while the orchestrator is still answering, which is then stopped with it. Either
-   * way, what the asker got and how the answer's run ended agree: the status it must have.
+   * The answer's usage is stored as it comes, so the asker's watchdog may stop it before or after
+   * the answer reached it, and the orchestrator may be stopped with it or have finished. What may
+   * be asserted: an answer the asker got is the orchestrator's, from an answer run that succeeded.
    */
-  const answerStatusSeenBy = (taskId: string): "succeeded" | "cancelled" => {
+  const answerStatusSeenBy = (taskId: string) => {
     const got = askResult(taskId);
-    if (got === undefined) return "cancelled";
+    if (got === undefined) return expect.stringMatching(/^(succeeded|cancelled)$/) as unknown as string;
     expect(got).toMatchObject({ isError: false, output: ANSWER });
     return "succeeded";
   };
