@@ -104,7 +104,7 @@ describe("graceful shutdown of `flotilla run plan`", () => {
     const repo = makeRepo(join(root.path, "repo"));
     const plan = join(root.path, "plan.yaml");
     const slow = (file: string) =>
-      `    script:\n      steps:\n        - write: { path: ${file}, content: x }\n        - run: { cmd: 'sleep 30', detached: true }\n`;
+      `    script:\n      steps:\n        - write: { path: ${file}, content: x }\n        - run: { cmd: 'sleep 120', detached: true }\n`;
     writeFileSync(
       plan,
       "tasks:\n" +
@@ -112,20 +112,24 @@ describe("graceful shutdown of `flotilla run plan`", () => {
         `  - id: two\n    prompt: two\n    agent: scripted\n    writes: [two.txt]\n${slow("two.txt")}`,
     );
     const cli = startCli(["run", plan, "--repo", repo, "--concurrency", "2"], { env });
+    let seen = "nothing yet";
     const markers = await waitFor(
       "both runs running",
       () => {
         const s = runCli(["status", "--json"], { env });
-        if (s.status !== 0) return undefined;
-        const tasks = JSON.parse(s.stdout) as { id: string }[];
+        if (s.status !== 0) return void (seen = `status exited ${s.status}: ${s.stderr}`);
+        const tasks = JSON.parse(s.stdout) as { id: string; state: { status: string } }[];
         const running = tasks.flatMap((t) => {
           const one = runCli(["status", t.id, "--json"], { env });
           const runs = (JSON.parse(one.stdout) as { runs: { marker: string; status: string }[] }).runs;
           return runs.filter((r) => r.status === "running").map((r) => r.marker);
         });
-        return running.length === 2 && running.every((m) => findProcessesByMarker(m).length >= 2) ? running : undefined;
+        const processes = running.map((m) => findProcessesByMarker(m).length);
+        seen = `tasks ${tasks.map((t) => `${t.id}=${t.state.status}`).join(", ")}; running runs' processes ${processes.join(", ")}`;
+        return running.length === 2 && processes.every((n) => n >= 2) ? running : undefined;
       },
-      40_000,
+      60_000,
+      () => `${seen}; flotilla run printed: ${cli.output().stderr}`,
     );
     cli.child.kill("SIGTERM");
     expect(await cli.exited).toBe(130);
@@ -135,5 +139,5 @@ describe("graceful shutdown of `flotilla run plan`", () => {
     expect(stderr).toMatch(/ {2}one: interrupted — worktree \S+, branch flotilla\/\S+/);
     expect(stderr).toMatch(/ {2}two: interrupted — worktree \S+, branch flotilla\/\S+/);
     expect(stderr).toContain("flotilla resume");
-  }, 60_000);
+  }, 90_000);
 });

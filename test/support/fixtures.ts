@@ -89,12 +89,23 @@ export function startCli(args: string[], options: { env: Record<string, string |
   return { child, exited, output: () => ({ stdout, stderr }) };
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 20_000): Promise<T> {
+/**
+ * Polls `probe` until it returns a value; on timeout the error names `what` and, when given,
+ * what `explain` says was last seen (so a failure on a loaded CI machine can be read).
+ */
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | false,
+  timeoutMs = 20_000,
+  explain?: () => string,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = probe();
     if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}${explain ? `; last seen: ${explain()}` : ""}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
 }
