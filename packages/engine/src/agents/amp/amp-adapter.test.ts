@@ -71,6 +71,25 @@ describe("amp adapter", () => {
     expect(start?.env).toMatchObject({ AMP_API_KEY: "sgamp_test", FLOTILLA_RUN_MARKER: first.input.marker });
   });
 
+  it("gives Amp Flotilla's MCP server with --mcp-config, unless the args pass their own", async () => {
+    const log = join(ws.stateDir, "argv.jsonl");
+    const mcpUrl = "http://127.0.0.1:4100/mcp/run/run1/secret";
+    const plain = record(replayTurn(at("write.jsonl"), { record: log, env: KEY }));
+    expect(await adapter().start({ ...plain.input, mcpUrl }).result).toMatchObject({ outcome: "done" });
+    const own = ["--mcp-config", "/home/me/mcp.json"];
+    const theirs = record(replayTurn(at("write.jsonl"), { record: log, env: KEY, args: own }));
+    expect(await adapter().start({ ...theirs.input, mcpUrl }).result).toMatchObject({ outcome: "done" });
+
+    const [withOurs, withTheirs] = readFileSync(log, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { argv: string[] });
+    const config = withOurs?.argv[withOurs.argv.indexOf("--mcp-config") + 1] ?? "";
+    expect(JSON.parse(config)).toEqual({ flotilla: { url: mcpUrl } });
+    expect(withTheirs?.argv.filter((a) => a === "--mcp-config")).toHaveLength(1);
+    expect(withTheirs?.argv).toEqual(expect.arrayContaining(own));
+  });
+
   it("ends a turn with denied tools as needs_input", async () => {
     const r = await adapter().start(record(replayTurn(at("permission-denied.jsonl"), { env: KEY })).input).result;
     expect(r).toMatchObject({ outcome: "needs_input", question: expect.stringContaining('"Bash"'), exitCode: 0 });

@@ -82,6 +82,24 @@ describe("goose adapter", () => {
     ]);
   });
 
+  it("gives Goose Flotilla's MCP server as a streamable HTTP extension beside the developer builtin", async () => {
+    const log = join(ws.stateDir, "argv.jsonl");
+    const mcpUrl = "http://127.0.0.1:4100/mcp/run/run1/secret";
+    const turn = record(replayTurn(at("write.jsonl"), { record: log }), "run1");
+    expect(await adapter().start({ ...turn.input, mcpUrl }).result).toMatchObject({ outcome: "done" });
+    const extensions = record(replayTurn(at("write.jsonl"), { record: log, args: ["--with-extension", "npx x"] }));
+    expect(await adapter().start({ ...extensions.input, mcpUrl }).result).toMatchObject({ outcome: "done" });
+
+    const [plain, chosen] = runs(log);
+    const after = (argv: string[] | undefined, flag: string) => argv?.[argv.indexOf(flag) + 1];
+    expect(after(plain?.argv, "--with-streamable-http-extension")).toBe(mcpUrl);
+    expect(after(plain?.argv, "--with-builtin")).toBe("developer");
+    // Extensions chosen by the args replace the developer default, never Flotilla's server.
+    expect(after(chosen?.argv, "--with-streamable-http-extension")).toBe(mcpUrl);
+    expect(after(chosen?.argv, "--with-extension")).toBe("npx x");
+    expect(chosen?.argv).not.toContain("--with-builtin");
+  });
+
   it("fails with Goose's error even though it exits 0", async () => {
     const r = await adapter().start(record(replayTurn(at("provider-error.jsonl"))).input).result;
     expect(r).toMatchObject({ outcome: "failed", reason: expect.stringContaining("401 Unauthorized"), exitCode: 0 });

@@ -31,10 +31,12 @@ export function gooseSessionName(taskId: string, runId: string): string {
  * extensions, the agent's model (`--model`) unless the args set one, the system prompt
  * (`--system`), then the provider's and agent's args exactly as configured (`--provider ollama
  * --model qwen2.5-coder`, …), and last the prompt as `--text=<prompt>` (one argv element; the
- * `=` form keeps a prompt that starts with `-` from being read as an option).
+ * `=` form keeps a prompt that starts with `-` from being read as an option). Flotilla's MCP
+ * server (the run's endpoint, its credential in the path) is one more extension,
+ * `--with-streamable-http-extension <url>`, beside whatever extensions the args choose.
  */
 export function gooseArgv(
-  input: Pick<AgentTurnInput, "args" | "model" | "systemPrompt" | "prompt">,
+  input: Pick<AgentTurnInput, "args" | "model" | "systemPrompt" | "prompt" | "mcpUrl">,
   session: GooseSession,
 ): string[] {
   const { args } = input;
@@ -45,6 +47,7 @@ export function gooseArgv(
   if (!hasFlag(args, ["--with-builtin", "--with-extension", "--with-streamable-http-extension"])) {
     argv.push(...DEFAULT_EXTENSION_ARGS);
   }
+  if (input.mcpUrl !== undefined) argv.push("--with-streamable-http-extension", input.mcpUrl);
   if (input.model !== undefined && input.model !== "" && !hasFlag(args, ["--model"])) argv.push("--model", input.model);
   if (input.systemPrompt !== undefined && input.systemPrompt.trim() !== "" && !hasFlag(args, ["--system"])) {
     argv.push("--system", input.systemPrompt);
