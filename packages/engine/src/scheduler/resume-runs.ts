@@ -16,12 +16,17 @@ export interface ResumeOptions extends DriveOptions {
   holdMs?: number;
 }
 
-/** A resume run going on: the tasks it has taken so far (its scheduler reads them every tick). */
+/**
+ * A resume run going on: the tasks it has taken so far (its schedulers read them every tick), and
+ * the projects whose scheduler has ended (it takes no more tasks of those).
+ */
 interface ResumeRun {
   taskIds: Set<string>;
   shutdown: AbortSignal;
   /** Until when (epoch ms) it keeps going when idle. */
   heldUntil: number;
+  /** Projects whose scheduler has ended: a task of one of them is for a new run. */
+  ended: Set<string>;
 }
 
 /** The statuses of the tasks `resume` takes. */
@@ -29,8 +34,9 @@ const RESUMABLE: readonly TaskStatusName[] = ["interrupted", "awaiting_merge", "
 
 /**
  * The engine's resume runs (`flotilla resume`, the daemon's `POST /resume`, a daemon-backed
- * `flotilla watch` feeding one): each a scheduler run over the tasks it has taken so far, which a
- * feeder may add to while it goes (`joinResume`). See the Engine interface for each method.
+ * `flotilla watch` feeding one): each runs the tasks it has taken so far, which a feeder may add
+ * to while it goes (`joinResume`), with one scheduler per project, so that every project's tasks
+ * run under that project's limits, leases and merge queue. See the Engine interface for each method.
  */
 export function createResumeRuns(deps: PipelineDeps) {
   const { store } = deps;
@@ -38,9 +44,9 @@ export function createResumeRuns(deps: PipelineDeps) {
   const resumeRuns = new Map<string, ResumeRun>();
 
   /**
-   * A resume run's scheduler runs its tasks under their project's limits, leases and merge queue
-   * (the first task's): a task of a project none of the run's tasks is of is refused (`conflict`),
-   * naming the task and both projects, rather than run under another project's config.
+   * A resume run has a scheduler for each project of the tasks it was started with: a task of a
+   * project none of the run's tasks is of is refused (`conflict`), naming the task and both
+   * projects (a run of its own takes it).
    */
   const refuseForeignTasks = (resumeId: string, run: ResumeRun, taskIds: readonly string[]): void => {
     const projectIds = new Set<string>();
@@ -72,27 +78,44 @@ export function createResumeRuns(deps: PipelineDeps) {
       const taskIds = new Set(o.taskIds ?? store.read.tasks.list({ statuses: RESUMABLE }).map((t) => t.id));
       if (taskIds.size === 0) return [];
       const resumeId = o.resumeId ?? newId("resume");
-      const run: ResumeRun = { taskIds, shutdown: o.shutdown, heldUntil: Date.now() + (o.holdMs ?? 0) };
+      const run: ResumeRun = {
+        taskIds,
+        shutdown: o.shutdown,
+        heldUntil: Date.now() + (o.holdMs ?? 0),
+        ended: new Set(),
+      };
       resumeRuns.set(resumeId, run);
-      /** How many tasks the scheduler read at its latest tick. */
-      let read = 0;
+      const projectOf = (id: string) => store.read.tasks.get(id)?.projectId;
+      const projectIds = new Set([...taskIds].map(projectOf).filter((p): p is string => p !== undefined));
+      /** One project's scheduler, over the run's tasks of that project (read again every tick). */
+      const runProject = async (projectId: string): Promise<Task[]> => {
+        const mine = () => [...taskIds].filter((id) => projectOf(id) === projectId);
+        /** How many of its tasks the scheduler read at its latest tick. */
+        let read = 0;
+        try {
+          return await runTasks(deps, mine(), {
+            shutdown: o.shutdown,
+            more: () => {
+              const ids = mine();
+              read = ids.length;
+              return ids;
+            },
+            // Asked as the scheduler is about to end (nothing runs, lands or can start): a task
+            // handed over since its tick read them is taken at the next, a held run waits for
+            // more; else it takes no more from here on, so none handed over is left behind.
+            keepRunning: () => {
+              if (mine().length > read || Date.now() < run.heldUntil) return true;
+              run.ended.add(projectId);
+              return false;
+            },
+          });
+        } finally {
+          run.ended.add(projectId);
+        }
+      };
       let tasks: Task[];
       try {
-        tasks = await runTasks(deps, [...taskIds], {
-          shutdown: o.shutdown,
-          more: () => {
-            read = taskIds.size;
-            return [...taskIds];
-          },
-          // Asked as the scheduler is about to end the run (nothing runs, lands or can start): a
-          // task handed over since its tick read them is taken at the next, a held run waits for
-          // more; else the run takes no more from here on, so none handed over is left behind.
-          keepRunning: () => {
-            if (taskIds.size > read || Date.now() < run.heldUntil) return true;
-            resumeRuns.delete(resumeId);
-            return false;
-          },
-        });
+        tasks = (await Promise.all([...projectIds].map(runProject))).flat();
       } finally {
         resumeRuns.delete(resumeId);
       }
@@ -103,6 +126,8 @@ export function createResumeRuns(deps: PipelineDeps) {
       const run = resumeRuns.get(resumeId);
       if (!run || run.shutdown.aborted) return false;
       refuseForeignTasks(resumeId, run, taskIds); // before anything changes
+      // A task of a project whose scheduler has ended would be left behind: a new run takes it.
+      if (taskIds.some((id) => run.ended.has(store.read.tasks.get(id)?.projectId ?? ""))) return false;
       for (const id of taskIds) run.taskIds.add(id);
       if (o.holdMs !== undefined) run.heldUntil = Date.now() + o.holdMs;
       return true;
