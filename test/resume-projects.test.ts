@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createEngine, type Engine } from "@flotilla/engine";
 import type { Project } from "@flotilla/protocol";
-import { git, isolatedEnv, makeRepo, tempDir } from "./support/fixtures.js";
+import { git, isolatedEnv, makeRepo, tempDir, writerSpec } from "./support/fixtures.js";
 
 const never = new AbortController().signal;
 
@@ -33,14 +33,7 @@ describe("a resume that spans projects", () => {
     const a = await engine.projects.add({ path: repoA });
     const b = await engine.projects.add({ path: repoB });
     const queue = (project: Project, id: string) =>
-      engine.createTask(project, {
-        id,
-        prompt: `write ${id}.txt`,
-        agent: "scripted",
-        writes: [`${id}.txt`],
-        review: false,
-        script: { steps: [{ write: { path: `${id}.txt`, content: `${id}\n` } }, { sleep: { ms: 700 } }] },
-      });
+      engine.createTask(project, writerSpec(id, { after: [{ sleep: { ms: 700 } }] }));
     // B's tasks first: a resume run under the first task's project would run A's two at once.
     await queue(b, "b1");
     await queue(b, "b2");

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createEngine, type Engine } from "@flotilla/engine";
 import type { Project } from "@flotilla/protocol";
-import { isolatedEnv, makeRepo, tempDir } from "./support/fixtures.js";
+import { isolatedEnv, makeRepo, tempDir, writerSpec } from "./support/fixtures.js";
 
 const never = new AbortController().signal;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -32,14 +32,7 @@ describe("a task waiting for a slot another run holds", () => {
   });
 
   const create = (id: string, ms: number) =>
-    engine.createTask(project, {
-      id,
-      prompt: `write ${id}.txt`,
-      agent: "scripted",
-      writes: [`${id}.txt`],
-      review: false,
-      script: [{ sleep: { ms } }, { write: { path: `${id}.txt`, content: `${id}\n` } }],
-    });
+    engine.createTask(project, writerSpec(id, { before: [{ sleep: { ms } }] }));
 
   it("is run once that slot frees, by the run that waited for it", async () => {
     await create("first", 2500);

@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { ScriptStep, TaskSpec } from "@flotilla/protocol";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const CLI = join(ROOT, "packages", "cli", "bin", "flotilla.js");
@@ -114,4 +115,20 @@ export async function waitFor<T>(
 export function lastJsonLine(stdout: string): unknown {
   const lines = stdout.trim().split("\n");
   return JSON.parse(lines[lines.length - 1] ?? "null");
+}
+
+/**
+ * The tests' usual task: the scripted agent writes `<id>.txt` (its declared writes) after
+ * `before` (a sleep, say) and before `after`, without review.
+ */
+export function writerSpec(id: string, steps: { before?: ScriptStep[]; after?: ScriptStep[] } = {}): TaskSpec {
+  const file = `${id}.txt`;
+  return {
+    id,
+    prompt: `write ${file}`,
+    agent: "scripted",
+    writes: [file],
+    review: false,
+    script: [...(steps.before ?? []), { write: { path: file, content: `${id}\n` } }, ...(steps.after ?? [])],
+  };
 }
