@@ -4,6 +4,7 @@ import type { AgentTurn, AgentTurnResult } from "../agents/types.js";
 import { agentForRole, resolveAgent, turnSettingsOf } from "../config/index.js";
 import type { AnswerOutcome, Answerer, RunRef } from "../mcp/index.js";
 import type { PipelineDeps } from "../run/pipeline-deps.js";
+import { createRunMonitor, watchdogSettings } from "../watchdog/index.js";
 import { addThrowawayWorktree, removeThrowawayWorktree, throwawayWorktree } from "./throwaway-worktree.js";
 
 /** What the orchestrator answers when the plan's context does not settle the question. */
@@ -12,6 +13,8 @@ export const DECLINE_ANSWER = "ASK_A_PERSON";
 const PROMPT_LIMIT = 8000;
 const OTHER_PROMPT_LIMIT = 600;
 const STOP_GRACE_MS = 2000;
+/** How often the watchdog looks at the orchestrator's turn. */
+const WATCH_TICK_MS = 250;
 
 /**
  * `ask` answered by the orchestrator agent (`mcp.ask: orchestrator`, the default): the
@@ -20,8 +23,10 @@ const STOP_GRACE_MS = 2000;
  * at the task's base commit, so it may read the code but never touches a task's worktree or the
  * user's checkout. Its last message is the answer. It declines (and a person is asked instead)
  * when it answers ASK_A_PERSON or nothing, fails, asks a question itself, or takes longer than
- * `mcp.askTimeoutMs`; the turn is stopped when the asking call goes away. Each question is its
- * own process and its own request, so other runs never wait for it.
+ * `mcp.askTimeoutMs`, or when the watchdog finds it stuck (no output, the same tool call over and
+ * over, no progress: the thresholds of `watchdog` with the orchestrator agent's own over them; no
+ * nudge: a person is asked instead); the turn is stopped when the asking call goes away. Each
+ * question is its own process and its own request, so other runs never wait for it.
  */
 export function createOrchestratorAnswerer(deps: PipelineDeps): Answerer {
   return async (run, question, signal) => {
@@ -73,6 +78,8 @@ async function answer(deps: PipelineDeps, asked: Asked): Promise<AnswerOutcome> 
     return { declined: `no worktree for the orchestrator: ${e instanceof Error ? e.message : String(e)}` };
   }
   const messages: string[] = [];
+  const { watchdog } = watchdogSettings(config, agent.agent);
+  const monitor = watchdog.enabled ? createRunMonitor(watchdog, Date.now()) : undefined;
   try {
     // Recorded before its process starts: a Flotilla killed from here on leaves a run whose owner
     // is gone, which the next start's reconcile sweeps by its marker (the process carries it).
@@ -94,13 +101,14 @@ async function answer(deps: PipelineDeps, asked: Asked): Promise<AnswerOutcome> 
         // Its own marker: stopping it must never sweep the asking agent, which carries the run's.
         marker: id,
         onEvent: (e) => {
+          monitor?.event(e, Date.now());
           if (e.type === "message") messages.push(e.text);
           if (e.type === "session")
             quietly(() => deps.store.write((ctx) => ctx.runs.patch(id, { sessionId: e.sessionId })));
           // Counted as it arrives, like a run's: the budgets re-read the runs table every second.
           if (e.type === "usage") quietly(() => deps.store.write((ctx) => ctx.runs.addUsage(id, e)));
         },
-        onOutput: () => undefined,
+        onOutput: () => monitor?.output(Date.now()),
       });
     } catch (e) {
       const reason = `it failed: ${e instanceof Error ? e.message : String(e)}`;
@@ -120,11 +128,18 @@ async function answer(deps: PipelineDeps, asked: Asked): Promise<AnswerOutcome> 
       () => stop(`it did not answer within ${config.mcp.askTimeoutMs} ms`),
       config.mcp.askTimeoutMs,
     );
+    const watch =
+      monitor &&
+      setInterval(() => {
+        const finding = monitor.check(Date.now());
+        if (finding) stop(`the watchdog stopped it: ${finding.detail}`);
+      }, WATCH_TICK_MS);
     const onAbort = () => stop("the asking agent went away");
     if (asked.signal.aborted) onAbort();
     else asked.signal.addEventListener("abort", onAbort, { once: true });
     const result = await turn.result;
     clearTimeout(timer);
+    clearInterval(watch);
     asked.signal.removeEventListener("abort", onAbort);
     const { status, outcome } = settle(result, stoppedBy, messages);
     recordEnd(deps, id, status, "declined" in outcome ? outcome.declined : undefined, result.exitCode);

@@ -145,6 +145,16 @@ export function createRunsTable(db: Db) {
           .all(taskId) as RunRow[]
       ).map(toAnswer);
     },
+    /** Whether the orchestrator is answering a question run `runId` (of task `taskId`) asked: that run waits for it. */
+    answering(taskId: string, runId: string): boolean {
+      return (
+        db
+          .prepare(
+            `SELECT 1 FROM runs WHERE task_id = ? AND role = '${ANSWER_ROLE}' AND asked_by = ? AND status IN ('starting', 'running') LIMIT 1`,
+          )
+          .get(taskId, runId) !== undefined
+      );
+    },
     /**
      * Runs that claim to be alive, the orchestrator's answers included: the ones to check after a
      * crash (their owner gone, their processes are swept by marker).

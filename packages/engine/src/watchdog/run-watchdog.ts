@@ -98,7 +98,11 @@ export function createRunWatchdog(
   const taskUsageLimits = settings.taskBudget.maxTokens !== undefined || settings.taskBudget.maxCostUsd !== undefined;
   let wake: (() => void) | undefined;
 
-  const blocked = () => monitor.phase === "blocked" || store.read.tasks.get(task.id)?.state.status === "needs_input";
+  /** Waiting for a person, or for the orchestrator's answer to its `ask`: never stuck. */
+  const blocked = () =>
+    monitor.phase === "blocked" ||
+    store.read.tasks.get(task.id)?.state.status === "needs_input" ||
+    store.read.runs.answering(task.id, runId);
 
   return {
     event(e: AgentEvent): void {
@@ -114,7 +118,12 @@ export function createRunWatchdog(
     },
     /** A reason to stop the run now, or undefined. A blocked or finished run is never stopped. */
     check(): WatchdogStop | undefined {
-      if (monitor.phase === "finished" || blocked()) return undefined;
+      if (monitor.phase === "finished") return undefined;
+      if (blocked()) {
+        // The wait is not silence: "no output for T" counts from when it ends.
+        monitor.output(now());
+        return undefined;
+      }
       if (budgets) {
         const at = now();
         if (Object.keys(settings.planBudget).length > 0 && at - planReadAt >= REFRESH_MS) {
