@@ -12,7 +12,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A task that waits for a person with its work in its worktree (needs_input: a question or a
- * permission request) keeps its write lock on its declared writes after its run ended, past the
+ * permission request; conflicted: a merge conflict left to a person) keeps its write lock on its declared writes after its run ended, past the
  * lease timeout and its process; a follow-up turn (an inbox answer) holds and heartbeats the lock
  * while it runs; a follow-up that would run beside a working task on the same files is refused,
  * naming that task. Real git, real SQLite, the scripted agent; other runs are other `runTasks`
@@ -111,6 +111,50 @@ describe("the write lease of a task waiting for a person", () => {
     expect(git(repo, "show", "main:a.txt")).toBe("on-a");
     expect(git(repo, "log", "--format=%s", "main", "--", "a.txt").split("\n")).toHaveLength(2);
     expect(engine.store.read.leases.list()).toEqual([]);
+  }, 150_000);
+
+  it("a conflicted task keeps its declared writes past the lease timeout; once it is aborted the waiting task runs", async () => {
+    // A merge conflict waits for a person (not the agent): the task rests conflicted.
+    engine.close();
+    engine = createEngine({
+      env: isolatedEnv(root.path),
+      overrides: {
+        defaults: { verify: "npm test --silent", leaseTimeoutMs: LEASE_TIMEOUT_MS },
+        workflow: { onConflict: "person" },
+      },
+    });
+    project = await engine.projects.add({ path: repo });
+    // "late" declares b.txt but also writes shared.txt, which "early" declares and lands first.
+    await createWriter("early", ["shared.txt"], "shared.txt");
+    await createWriter("late", ["b.txt"], "b.txt", [
+      { write: { path: "shared.txt", content: "late\n" } },
+      { sleep: { ms: 1000 } },
+    ]);
+    const rested = await engine.runTasks(["early", "late"], { shutdown: never });
+    expect(rested.map((t) => [t.id, t.state.status])).toEqual([
+      ["early", "merged"],
+      ["late", "conflicted"],
+    ]);
+    expect(engine.task("late").state).toMatchObject({ files: ["shared.txt"] });
+    expect(lease("late")?.globs).toEqual(["b.txt"]);
+
+    // Its run is over and nobody heartbeats the lock, well past the timeout: another run's task
+    // on b.txt waits for it.
+    await createWriter("on-b", ["b.txt"], "b.txt");
+    const other = engine.runTasks(["on-b"], { shutdown: never });
+    await until("on-b to wait", () => engine.task("on-b").waitingFor !== undefined);
+    await sleep(2 * LEASE_TIMEOUT_MS);
+    expect(leases.releaseStale(engine.store, { timeoutMs: LEASE_TIMEOUT_MS })).toEqual([]);
+    expect(engine.task("on-b")).toMatchObject({
+      state: { status: "queued" },
+      waitingFor: "waits for the write lock on b.txt held by late",
+    });
+
+    // A person gives up on it: the lock goes, and the waiting task runs and lands.
+    expect((await engine.abort("late")).state.status).toBe("cancelled");
+    expect(lease("late")).toBeUndefined();
+    expect((await other)[0]?.state.status).toBe("merged");
+    expect(git(repo, "show", "main:b.txt")).toBe("on-b");
   }, 150_000);
 
   it("a follow-up turn holds its lock while it runs: another run's overlapping task waits until it is done", async () => {
