@@ -115,7 +115,11 @@ export function createResumeRuns(deps: PipelineDeps) {
       };
       let tasks: Task[];
       try {
-        tasks = (await Promise.all([...projectIds].map(runProject))).flat();
+        // Every project's scheduler ends before the run does, even when another's fails.
+        const settled = await Promise.allSettled([...projectIds].map(runProject));
+        const failed = settled.find((r): r is PromiseRejectedResult => r.status === "rejected");
+        if (failed) throw failed.reason;
+        tasks = settled.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
       } finally {
         resumeRuns.delete(resumeId);
       }
