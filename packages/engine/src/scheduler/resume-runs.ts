@@ -85,7 +85,12 @@ export function createResumeRuns(deps: PipelineDeps) {
         ended: new Set(),
       };
       resumeRuns.set(resumeId, run);
-      const projectOf = (id: string) => store.read.tasks.get(id)?.projectId;
+      // A task's project never changes: read once per task, not at every tick of every scheduler.
+      const projects = new Map<string, string | undefined>();
+      const projectOf = (id: string) => {
+        if (!projects.has(id)) projects.set(id, store.read.tasks.get(id)?.projectId);
+        return projects.get(id);
+      };
       const projectIds = new Set([...taskIds].map(projectOf).filter((p): p is string => p !== undefined));
       /** One project's scheduler, over the run's tasks of that project (read again every tick). */
       const runProject = async (projectId: string): Promise<Task[]> => {
