@@ -42,15 +42,29 @@ describe("the watchdog and budgets through the built CLI", () => {
   it("the ladder's position survives kill -9: after `flotilla resume` the next finding restarts, it does not nudge again", async () => {
     globalConfig("watchdog: { stallMs: 3000 }\nprocess: { stopGraceMs: 1000 }\n");
     const script = join(root.path, "hang.yaml");
-    writeFileSync(script, "steps:\n  - say: { text: thinking }\n  - hang: {}\nfollowUps:\n  - [hang: {}]\n");
+    // The nudge's turn says something every second for 15 s before it hangs too: a window wide
+    // enough for the probe below to see it running on a loaded machine. Resumed after the kill, it
+    // carries on from the last thing it said.
+    const ticks = Array.from({ length: 15 }, (_, i) => `{ say: { text: "tick ${i}" } }, { sleep: { ms: 1000 } }`);
+    writeFileSync(
+      script,
+      `steps:\n  - say: { text: thinking }\n  - hang: {}\nfollowUps:\n  - [${ticks.join(", ")}, hang: {}]\n`,
+    );
     const cli = startCli(["run", "hang", "--repo", repo, "--script", script, "--id", "hang"], { env });
     // The first run stalled and was nudged; the nudge (run 2, the same session) is running now.
-    const marker = await waitFor("the nudged run", () => {
-      const s = runCli(["status", "hang", "--json"], { env });
-      if (s.status !== 0) return undefined;
-      const runs = (JSON.parse(s.stdout) as TaskWithRuns).runs;
-      return runs.length === 2 && runs[1]?.status === "running" ? runs[1].marker : undefined;
-    });
+    let seen = "no status yet";
+    const marker = await waitFor(
+      "the nudged run",
+      () => {
+        const s = runCli(["status", "hang", "--json"], { env });
+        if (s.status !== 0) return undefined;
+        const runs = (JSON.parse(s.stdout) as TaskWithRuns).runs;
+        seen = runs.map((r) => r.status).join(", ");
+        return runs.length === 2 && runs[1]?.status === "running" ? runs[1].marker : undefined;
+      },
+      30_000,
+      () => `runs ${seen}`,
+    );
     expect(rungs(logs("hang")).map((r) => r.type)).toEqual(["watchdog.nudged"]);
     cli.child.kill("SIGKILL");
     await cli.exited;
