@@ -1,14 +1,11 @@
-import { spawnSync } from "node:child_process";
-import { join } from "node:path";
 import picomatch from "picomatch";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createEngine, leases, type Engine } from "@flotilla/engine";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { Engine } from "@flotilla/engine";
 import type { Project, Task, TaskSpec } from "@flotilla/protocol";
-import { git, isolatedEnv, makeRepo, tempDir, waitFor } from "./support/fixtures.js";
+import { git } from "./support/fixtures.js";
+import { LEASE_TIMEOUT_MS, sleep, useLeaseEngine } from "./support/lease-engine.js";
 
 const never = new AbortController().signal;
-const LEASE_TIMEOUT_MS = 1500;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A task held for approval (or blocked) is parked: its work waits on its branch for a person. Its
@@ -18,24 +15,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * `runTasks` calls.
  */
 describe("a parked task's write lease", () => {
-  let root: ReturnType<typeof tempDir>;
+  const world = useLeaseEngine("flotilla-parked-");
+  const { createWriter, lease, orphanLease, releaseStale, until } = world;
   let repo: string;
   let engine: Engine;
   let project: Project;
-
-  beforeEach(async () => {
-    root = tempDir("flotilla-parked-");
-    repo = makeRepo(join(root.path, "repo"));
-    engine = createEngine({
-      env: isolatedEnv(root.path),
-      overrides: { defaults: { verify: "npm test --silent", leaseTimeoutMs: LEASE_TIMEOUT_MS } },
-    });
-    project = await engine.projects.add({ path: repo });
-  });
-  afterEach(() => {
-    engine.close();
-    root.cleanup();
-  });
+  beforeEach(() => ({ repo, engine, project } = world.world));
 
   /** A task held for approval that declares no writes (so it may write anything), run until it rests. */
   async function runHeld(id: string, steps: NonNullable<TaskSpec["script"]>): Promise<Task> {
@@ -51,19 +36,6 @@ describe("a parked task's write lease", () => {
     expect(task.state).toEqual({ status: "awaiting_merge", reason: expect.stringMatching(/^held for approval/) });
     return task;
   }
-  /** A task (not held) that declares `writes` and writes `file`. */
-  const createWriter = (id: string, writes: string[], file: string) =>
-    engine.createTask(project, {
-      id,
-      prompt: `write ${file}`,
-      agent: "scripted",
-      writes,
-      review: false,
-      script: [{ write: { path: file, content: `${id}\n` } }],
-    });
-  const lease = (taskId: string) => engine.store.read.leases.get(taskId);
-  /** Waits (up to 45 s) until `check` holds: the fixtures' `waitFor`. */
-  const until = (what: string, check: () => boolean) => waitFor(what, check, 45_000);
 
   it("holds the files it changed across runs, past the lease timeout and its process; approving it lets the waiting task run", async () => {
     await runHeld("held", [{ write: { path: "a.txt", content: "held\n" } }]);
@@ -88,9 +60,8 @@ describe("a parked task's write lease", () => {
     waiting();
 
     // The process that ran it is gone (its pid now names no process): still held.
-    const dead = spawnSync("true").pid;
-    engine.store.write((ctx) => ctx.leases.put({ ...lease("held")!, ownerPid: dead, ownerStartedAt: "1" }));
-    expect(leases.releaseStale(engine.store, { timeoutMs: LEASE_TIMEOUT_MS })).toEqual([]);
+    const dead = orphanLease("held");
+    expect(releaseStale()).toEqual([]);
     await sleep(2 * LEASE_TIMEOUT_MS);
     waiting();
     expect(lease("held")?.ownerPid).toBe(dead);

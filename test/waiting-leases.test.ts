@@ -1,14 +1,12 @@
-import { spawnSync } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createEngine, leases, type Engine } from "@flotilla/engine";
+import { beforeEach, describe, expect, it } from "vitest";
+import type { Engine } from "@flotilla/engine";
 import type { Project, ScriptStep, Task } from "@flotilla/protocol";
-import { git, isolatedEnv, makeRepo, tempDir, waitFor } from "./support/fixtures.js";
+import { git } from "./support/fixtures.js";
+import { LEASE_TIMEOUT_MS, sleep, useLeaseEngine, type LeaseWorld } from "./support/lease-engine.js";
 
 const never = new AbortController().signal;
-const LEASE_TIMEOUT_MS = 1500;
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A task that waits for a person with its work in its worktree (needs_input: a question or a
@@ -19,24 +17,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  * calls.
  */
 describe("the write lease of a task waiting for a person", () => {
-  let root: ReturnType<typeof tempDir>;
+  const world = useLeaseEngine("flotilla-waiting-");
+  const { createWriter, lease, orphanLease, releaseStale, until } = world;
+  let root: LeaseWorld["root"];
   let repo: string;
   let engine: Engine;
   let project: Project;
-
-  beforeEach(async () => {
-    root = tempDir("flotilla-waiting-");
-    repo = makeRepo(join(root.path, "repo"));
-    engine = createEngine({
-      env: isolatedEnv(root.path),
-      overrides: { defaults: { verify: "npm test --silent", leaseTimeoutMs: LEASE_TIMEOUT_MS } },
-    });
-    project = await engine.projects.add({ path: repo });
-  });
-  afterEach(() => {
-    engine.close();
-    root.cleanup();
-  });
+  beforeEach(() => ({ root, repo, engine, project } = world.world));
 
   /** A task that asks a question first (so it rests in needs_input), run until it rests. */
   async function runAsking(id: string, writes: string[], followUp: ScriptStep[]): Promise<Task> {
@@ -52,24 +39,11 @@ describe("the write lease of a task waiting for a person", () => {
     expect(task.state.status).toBe("needs_input");
     return task;
   }
-  /** A task that declares `writes` and writes `file`. */
-  const createWriter = (id: string, writes: string[], file: string, more: ScriptStep[] = []) =>
-    engine.createTask(project, {
-      id,
-      prompt: `write ${file}`,
-      agent: "scripted",
-      writes,
-      review: false,
-      script: [{ write: { path: file, content: `${id}\n` } }, ...more],
-    });
-  const lease = (taskId: string) => engine.store.read.leases.get(taskId);
   const itemOf = (taskId: string) => {
     const item = engine.inbox().find((i) => i.taskId === taskId);
     if (!item) throw new Error(`no inbox item for ${taskId}`);
     return item;
   };
-  /** Waits (up to 45 s) until `check` holds: the fixtures' `waitFor`. */
-  const until = (what: string, check: () => boolean) => waitFor(what, check, 45_000);
 
   it("keeps its declared writes past the lease timeout and its process; answering it lets it finish and the waiting task run", async () => {
     await runAsking("asker", ["a.txt"], [{ write: { path: "a.txt", content: "asker\n" } }]);
@@ -77,10 +51,9 @@ describe("the write lease of a task waiting for a person", () => {
 
     // Nobody heartbeats it (its run ended), well past the timeout; then its process is gone.
     await sleep(2 * LEASE_TIMEOUT_MS);
-    expect(leases.releaseStale(engine.store, { timeoutMs: LEASE_TIMEOUT_MS })).toEqual([]);
-    const dead = spawnSync("true").pid;
-    engine.store.write((ctx) => ctx.leases.put({ ...lease("asker")!, ownerPid: dead, ownerStartedAt: "1" }));
-    expect(leases.releaseStale(engine.store, { timeoutMs: LEASE_TIMEOUT_MS })).toEqual([]);
+    expect(releaseStale()).toEqual([]);
+    const dead = orphanLease("asker");
+    expect(releaseStale()).toEqual([]);
     expect(lease("asker")).toMatchObject({ globs: ["a.txt"], ownerPid: dead });
 
     // A task that declares no writes does not wait for it (it would wait until a person answers).
@@ -115,15 +88,8 @@ describe("the write lease of a task waiting for a person", () => {
 
   it("a conflicted task keeps its declared writes past the lease timeout; once it is aborted the waiting task runs", async () => {
     // A merge conflict waits for a person (not the agent): the task rests conflicted.
-    engine.close();
-    engine = createEngine({
-      env: isolatedEnv(root.path),
-      overrides: {
-        defaults: { verify: "npm test --silent", leaseTimeoutMs: LEASE_TIMEOUT_MS },
-        workflow: { onConflict: "person" },
-      },
-    });
-    project = await engine.projects.add({ path: repo });
+    await world.reopen({ workflow: { onConflict: "person" } });
+    ({ engine, project } = world.world);
     // "late" declares b.txt but also writes shared.txt, which "early" declares and lands first.
     await createWriter("early", ["shared.txt"], "shared.txt");
     await createWriter("late", ["b.txt"], "b.txt", [
@@ -144,7 +110,7 @@ describe("the write lease of a task waiting for a person", () => {
     const other = engine.runTasks(["on-b"], { shutdown: never });
     await until("on-b to wait", () => engine.task("on-b").waitingFor !== undefined);
     await sleep(2 * LEASE_TIMEOUT_MS);
-    expect(leases.releaseStale(engine.store, { timeoutMs: LEASE_TIMEOUT_MS })).toEqual([]);
+    expect(releaseStale()).toEqual([]);
     expect(engine.task("on-b")).toMatchObject({
       state: { status: "queued" },
       waitingFor: "waits for the write lock on b.txt held by late",
